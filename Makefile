@@ -1,0 +1,66 @@
+# The two commands: `make run` and `make test`. Both install what they need first.
+JOBS      ?= 2
+RELEASE   := build/release
+TESTBUILD := build/asan
+FUZZBUILD := build/fuzz
+BENCHBUILD:= build/bench
+FUZZ_SECONDS ?= 30
+
+.PHONY: all setup build run test unit fuzz fuzz-build bench format format-check clean
+
+all: build
+
+setup:
+	@scripts/setup
+
+$(RELEASE)/build.ninja:
+	cmake -S . -B $(RELEASE) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRAILWATCH_BUILD_TESTS=OFF
+
+build: setup $(RELEASE)/build.ninja
+	cmake --build $(RELEASE) -j $(JOBS)
+
+# The main job on embedded defaults. Until the daemon lands (issue "live pipeline") this is
+# the CIS root-account-usage pattern tested on the bundled sample trail.
+run: build
+	$(RELEASE)/src/app/trailwatch test-pattern \
+	  --filter-pattern '{ $$.userIdentity.type = "Root" && $$.userIdentity.invokedBy NOT EXISTS && $$.eventType != "AwsServiceEvent" }' \
+	  --file testdata/examples/cloudtrail-sample.ndjson
+
+$(TESTBUILD)/build.ninja:
+	cmake -S . -B $(TESTBUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DTRAILWATCH_SANITIZE="address;undefined" -DCMAKE_CXX_FLAGS_DEBUG="-g -O1"
+
+unit: setup $(TESTBUILD)/build.ninja
+	cmake --build $(TESTBUILD) -j $(JOBS)
+	cd $(TESTBUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+
+test: unit format-check
+
+$(FUZZBUILD)/build.ninja:
+	CXX=clang++ cmake -S . -B $(FUZZBUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DTRAILWATCH_BUILD_TESTS=OFF -DTRAILWATCH_BUILD_FUZZERS=ON \
+	  -DTRAILWATCH_SANITIZE="address;undefined"
+
+fuzz-build: setup $(FUZZBUILD)/build.ninja
+	cmake --build $(FUZZBUILD) -j $(JOBS)
+
+# A short run of every fuzz target over its seed corpus (FUZZ_SECONDS each).
+fuzz: fuzz-build
+	scripts/fuzz $(FUZZBUILD) $(FUZZ_SECONDS)
+
+$(BENCHBUILD)/build.ninja:
+	cmake -S . -B $(BENCHBUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DTRAILWATCH_BUILD_TESTS=OFF -DTRAILWATCH_BUILD_BENCHMARKS=ON
+
+bench: setup $(BENCHBUILD)/build.ninja
+	cmake --build $(BENCHBUILD) -j $(JOBS)
+	scripts/bench pattern
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+format-check:
+	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf build

@@ -1,0 +1,12 @@
+# Every dependency is a Debian package (design.md section 7); scripts/setup installs them.
+find_package(PkgConfig REQUIRED)
+find_package(simdjson REQUIRED CONFIG)
+find_package(fmt REQUIRED CONFIG)
+find_package(CLI11 REQUIRED CONFIG)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+if(TRAILWATCH_BUILD_TESTS)
+  find_package(GTest REQUIRED CONFIG)
+endif()
+if(TRAILWATCH_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED CONFIG)
+endif()

@@ -1,0 +1,17 @@
+# Flags live on INTERFACE targets that every project target links, never in CMAKE_CXX_FLAGS.
+add_library(trailwatch_flags INTERFACE)
+target_compile_features(trailwatch_flags INTERFACE cxx_std_20)
+target_compile_options(trailwatch_flags INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  $<$<BOOL:${TRAILWATCH_WERROR}>:-Werror>)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  target_compile_options(trailwatch_flags INTERFACE -Wthread-safety)
+endif()
+
+if(TRAILWATCH_SANITIZE)
+  string(REPLACE ";" "," _tw_san "${TRAILWATCH_SANITIZE}")
+  target_compile_options(trailwatch_flags INTERFACE
+    -fsanitize=${_tw_san} -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(trailwatch_flags INTERFACE -fsanitize=${_tw_san})
+endif()

@@ -1,0 +1,24 @@
+// The subcommands of the trailwatch binary. Each returns the process exit code:
+// 0 success, 1 findings-related failure where documented, 2 bad usage or invalid input.
+#ifndef TRAILWATCH_APP_COMMANDS_H_
+#define TRAILWATCH_APP_COMMANDS_H_
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace trailwatch::app {
+
+struct TestPatternOptions {
+  std::string filter_pattern;
+  std::vector<std::string> messages;  // --log-event-messages
+  std::optional<std::string> file;    // --file: one message per line
+};
+
+// Prints what `aws logs test-metric-filter` prints for the same pattern and messages.
+int RunTestPattern(const TestPatternOptions& options, std::FILE* out, std::FILE* err);
+
+}  // namespace trailwatch::app
+
+#endif  // TRAILWATCH_APP_COMMANDS_H_

@@ -1,0 +1,52 @@
+// trailwatch: command line wiring. Each subcommand's work lives in its own file; this file
+// only parses flags (CLI11) and maps usage errors to exit code 2.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/commands.h"
+
+#ifndef TRAILWATCH_VERSION
+#define TRAILWATCH_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  using namespace trailwatch::app;
+  CLI::App cli{"trailwatch: self-hosted, AWS-compatible security alerting", "trailwatch"};
+  cli.require_subcommand(1);
+
+  TestPatternOptions tp;
+  auto* test_pattern = cli.add_subcommand(
+      "test-pattern", "Test a CloudWatch Logs filter pattern on messages, like "
+                      "'aws logs test-metric-filter'");
+  test_pattern->add_option("--filter-pattern", tp.filter_pattern, "The filter pattern")->required();
+  auto* messages = test_pattern->add_option("--log-event-messages", tp.messages,
+                                            "Messages to test (one or more)");
+  auto* file = test_pattern->add_option("--file", tp.file, "A file with one message per line");
+  messages->excludes(file);
+  file->excludes(messages);
+  test_pattern->callback([&] {
+    if (tp.messages.empty() && !tp.file) {
+      throw CLI::ValidationError("test-pattern needs --log-event-messages or --file");
+    }
+  });
+
+  cli.add_subcommand("version", "Print the version");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    fmt::print(stderr, "trailwatch: {}\n", what);
+    return 2;
+  }
+
+  if (test_pattern->parsed()) return RunTestPattern(tp, stdout, stderr);
+  fmt::print("trailwatch {}\n", TRAILWATCH_VERSION);
+  return 0;
+}

@@ -1,0 +1,175 @@
+// event: what one log event exposes to compiled filter programs.
+//
+// A log event is a message string. Programs that read JSON name the fields they need as
+// JsonPaths; all paths of all programs that run on an event go into one PathSet (a trie), and
+// an Extractor walks the message once with simdjson On-Demand, descending only into the
+// members the trie names, and records every value it lands on in an EventView. Programs then
+// read values by slot number without touching the JSON again.
+//
+// Ownership and lifetime: an EventView borrows from its Extractor (string values live in the
+// extractor's buffers) and is valid until the next Extract() on that extractor.
+//
+// Thread safety: PathSet is immutable after Build() and may be shared by all threads.
+// Extractor and EventView are per-thread scratch; they hold no locks.
+#ifndef TRAILWATCH_EVENT_EVENT_H_
+#define TRAILWATCH_EVENT_EVENT_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace trailwatch::event {
+
+// One step of a selector such as $.a[0].*: a member name, an array index, or a wildcard that
+// matches every child (array element or object member).
+struct PathStep {
+  enum class Kind : std::uint8_t { kKey, kIndex, kAnyChild };
+  Kind kind = Kind::kKey;
+  std::string key;          // kKey
+  std::uint32_t index = 0;  // kIndex
+
+  friend bool operator==(const PathStep&, const PathStep&) = default;
+};
+
+struct JsonPath {
+  std::vector<PathStep> steps;
+
+  // "$.a.b[0].*" form; keys that are not [A-Za-z0-9_-]+ are written as ['key'].
+  std::string ToString() const;
+  friend bool operator==(const JsonPath&, const JsonPath&) = default;
+};
+
+// Assigns slot numbers to distinct paths. Programs compiled against one registry share slots,
+// so an event is walked once for all of them.
+class PathRegistry {
+ public:
+  // Returns the slot of `path`, adding it if new.
+  std::uint32_t Add(const JsonPath& path);
+  const std::vector<JsonPath>& paths() const { return paths_; }
+
+ private:
+  std::vector<JsonPath> paths_;
+};
+
+class PathSet;
+namespace internal {
+class Walker;
+}
+
+enum class ValueKind : std::uint8_t { kNull, kBool, kNumber, kString, kObject, kArray };
+
+// A value found at a path. For objects and arrays only the kind is recorded.
+struct Value {
+  ValueKind kind = ValueKind::kNull;
+  // kString: the unescaped string; kNumber: the number as written in the JSON;
+  // kBool: "true" or "false"; otherwise empty.
+  std::string_view text;
+  double number = 0;  // kNumber only
+  bool boolean = false;  // kBool only
+};
+
+// Delimited (space-separated) fields of the message, computed when a PathSet asks for them.
+struct DelimitedField {
+  std::string_view value;  // without surrounding [ ] or " "
+  std::uint32_t begin = 0;  // byte offset of the field's first character in the message
+};
+
+class EventView {
+ public:
+  std::string_view message() const { return message_; }
+  // True when the message is one JSON object (with nothing but white space around it).
+  bool is_json_object() const { return json_object_; }
+
+  // Calls fn(const Value&) for each value found at `slot`, in document order, until fn
+  // returns true; returns whether it did. Never allocates.
+  template <typename Fn>
+  bool AnyValue(std::uint32_t slot, Fn&& fn) const {
+    for (std::int32_t i = heads_[slot]; i >= 0; i = entries_[static_cast<std::size_t>(i)].next) {
+      if (fn(entries_[static_cast<std::size_t>(i)].value)) return true;
+    }
+    return false;
+  }
+  bool HasValue(std::uint32_t slot) const { return heads_[slot] >= 0; }
+
+  std::span<const DelimitedField> delimited_fields() const { return fields_; }
+
+ private:
+  friend class Extractor;
+  friend class internal::Walker;
+  void Append(std::uint32_t slot, const Value& v) {
+    const auto idx = static_cast<std::int32_t>(entries_.size());
+    entries_.push_back({v, -1});
+    std::int32_t& tail = tails_[slot];
+    if (tail >= 0) {
+      entries_[static_cast<std::size_t>(tail)].next = idx;
+    } else {
+      heads_[slot] = idx;
+    }
+    tail = idx;
+  }
+  struct Entry {
+    Value value;
+    std::int32_t next = -1;
+  };
+  std::string_view message_;
+  bool json_object_ = false;
+  std::vector<std::int32_t> heads_;  // per slot: first entry, -1 if none
+  std::vector<std::int32_t> tails_;
+  std::vector<Entry> entries_;
+  std::vector<DelimitedField> fields_;
+};
+
+// The compiled trie over all paths of a registry. Immutable.
+class PathSet {
+ public:
+  // `want_delimited_fields`: also split the message into space-delimited fields.
+  static std::shared_ptr<const PathSet> Build(std::span<const JsonPath> paths,
+                                              bool want_delimited_fields);
+  std::size_t slot_count() const { return slot_count_; }
+  bool wants_json() const { return slot_count_ > 0; }
+  bool wants_delimited_fields() const { return want_fields_; }
+
+  struct Node {
+    std::vector<std::uint32_t> slots;  // paths that end here
+    std::vector<std::pair<std::string, std::uint32_t>> keys;  // sorted by key
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> indexes;  // sorted by index
+    std::int32_t any_child = -1;
+    bool has_children() const { return !keys.empty() || !indexes.empty() || any_child >= 0; }
+  };
+  const std::vector<Node>& nodes() const { return nodes_; }  // nodes()[0] is the root ($)
+
+ private:
+  std::vector<Node> nodes_;
+  std::size_t slot_count_ = 0;
+  bool want_fields_ = false;
+};
+
+// Splits a message into space-delimited fields as CloudWatch Logs does: fields are separated
+// by runs of spaces or tabs; text inside [ ] or " " is one field. Appends to `out`.
+void SplitDelimited(std::string_view message, std::vector<DelimitedField>* out);
+
+// Walks messages. One per thread; reuses its buffers, so steady-state extraction does not
+// allocate.
+class Extractor {
+ public:
+  Extractor();
+  ~Extractor();
+  Extractor(const Extractor&) = delete;
+  Extractor& operator=(const Extractor&) = delete;
+
+  // Fills `view` with the values of `paths` found in `message`. `message` must outlive the
+  // view's use. A message that is not a JSON object yields is_json_object() == false and no
+  // values.
+  void Extract(const PathSet& paths, std::string_view message, EventView* view);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace trailwatch::event
+
+#endif  // TRAILWATCH_EVENT_EVENT_H_
