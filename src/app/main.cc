@@ -1,9 +1,9 @@
 // trailwatch: command line wiring. Each subcommand's work lives in its own file; this file
 // only parses flags (CLI11) and maps usage errors to exit code 2.
-#include <cstdio>
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include <cstdio>
 
 #include "app/commands.h"
 
@@ -17,9 +17,9 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
 
   TestPatternOptions tp;
-  auto* test_pattern = cli.add_subcommand(
-      "test-pattern", "Test a CloudWatch Logs filter pattern on messages, like "
-                      "'aws logs test-metric-filter'");
+  auto* test_pattern = cli.add_subcommand("test-pattern",
+                                          "Test a CloudWatch Logs filter pattern on messages, like "
+                                          "'aws logs test-metric-filter'");
   test_pattern->add_option("--filter-pattern", tp.filter_pattern, "The filter pattern")->required();
   auto* messages = test_pattern->add_option("--log-event-messages", tp.messages,
                                             "Messages to test (one or more)");

@@ -1,8 +1,8 @@
+#include <fmt/format.h>
+
 #include <chrono>
 #include <fstream>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "app/commands.h"
 #include "common/json_text.h"
@@ -77,8 +77,10 @@ int RunTestPattern(const TestPatternOptions& options, std::FILE* out, std::FILE*
 
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  fmt::print(err, "trailwatch: test-pattern: {} events, {} bytes, {} matched, 0 malformed, "
-                  "{:.1f} ms\n", messages.size(), bytes, matched, ms);
+  fmt::print(err,
+             "trailwatch: test-pattern: {} events, {} bytes, {} matched, 0 malformed, "
+             "{:.1f} ms\n",
+             messages.size(), bytes, matched, ms);
   return 0;
 }
 

@@ -67,13 +67,13 @@ struct Value {
   // kString: the unescaped string; kNumber: the number as written in the JSON;
   // kBool: "true" or "false"; otherwise empty.
   std::string_view text;
-  double number = 0;  // kNumber only
+  double number = 0;     // kNumber only
   bool boolean = false;  // kBool only
 };
 
 // Delimited (space-separated) fields of the message, computed when a PathSet asks for them.
 struct DelimitedField {
-  std::string_view value;  // without surrounding [ ] or " "
+  std::string_view value;   // without surrounding [ ] or " "
   std::uint32_t begin = 0;  // byte offset of the field's first character in the message
 };
 
@@ -133,8 +133,8 @@ class PathSet {
   bool wants_delimited_fields() const { return want_fields_; }
 
   struct Node {
-    std::vector<std::uint32_t> slots;  // paths that end here
-    std::vector<std::pair<std::string, std::uint32_t>> keys;  // sorted by key
+    std::vector<std::uint32_t> slots;                              // paths that end here
+    std::vector<std::pair<std::string, std::uint32_t>> keys;       // sorted by key
     std::vector<std::pair<std::uint32_t, std::uint32_t>> indexes;  // sorted by index
     std::int32_t any_child = -1;
     bool has_children() const { return !keys.empty() || !indexes.empty() || any_child >= 0; }

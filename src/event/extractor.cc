@@ -1,13 +1,13 @@
 // The On-Demand walk. It visits an event's members in document order with a *set* of trie
 // nodes, because On-Demand values can be read only once: when $.a.b and $.*.c both apply to
 // member "a", its value is walked once for both.
+#include <simdjson.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
-#include <string>
 #include <cstring>
-
-#include <simdjson.h>
+#include <string>
 
 #include "event/event.h"
 
@@ -29,8 +29,8 @@ namespace internal {
 
 namespace {
 bool TrimmedNumber(std::string_view raw, std::string_view* text, double* number) {
-  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' ||
-                          raw.back() == '\r')) {
+  while (!raw.empty() &&
+         (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r')) {
     raw.remove_suffix(1);
   }
   *text = raw;
@@ -143,9 +143,8 @@ class Walker {
       const std::size_t child_begin = stack_->size();
       for (std::size_t i = begin; i < end; ++i) {
         const Node& n = nodes_[(*stack_)[i]];
-        auto it = std::lower_bound(
-            n.indexes.begin(), n.indexes.end(), index,
-            [](const auto& kv, std::uint32_t k) { return kv.first < k; });
+        auto it = std::lower_bound(n.indexes.begin(), n.indexes.end(), index,
+                                   [](const auto& kv, std::uint32_t k) { return kv.first < k; });
         if (it != n.indexes.end() && it->first == index) stack_->push_back(it->second);
         if (n.any_child >= 0) stack_->push_back(static_cast<std::uint32_t>(n.any_child));
       }
@@ -213,8 +212,8 @@ void Extractor::Extract(const PathSet& paths, std::string_view message, EventVie
   im.stack.push_back(0);
   internal::Walker walker(paths, view, &im.stack);
   // Anything but white space after the object makes the message something other than JSON.
-  if (!walker.WalkObject(root, 0, 1) ||
-      doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return fail();
+  if (!walker.WalkObject(root, 0, 1) || doc.current_location().error() != simdjson::OUT_OF_BOUNDS)
+    return fail();
   view->json_object_ = true;
 }
 

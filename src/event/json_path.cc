@@ -1,6 +1,6 @@
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "event/event.h"
 
@@ -10,8 +10,8 @@ namespace {
 bool IsPlainKey(std::string_view key) {
   if (key.empty()) return false;
   return std::all_of(key.begin(), key.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
   });
 }
 
@@ -36,8 +36,12 @@ std::string JsonPath::ToString() const {
           out += "']";
         }
         break;
-      case PathStep::Kind::kIndex: out += fmt::format("[{}]", s.index); break;
-      case PathStep::Kind::kAnyChild: out += "[*]"; break;
+      case PathStep::Kind::kIndex:
+        out += fmt::format("[{}]", s.index);
+        break;
+      case PathStep::Kind::kAnyChild:
+        out += "[*]";
+        break;
     }
   }
   return out;

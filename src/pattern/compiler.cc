@@ -41,9 +41,15 @@ TermsProgram::TermsProgram(std::string text, const Ast& ast)
   path_set_ = event::PathSet::Build({}, false);
   for (const Term& term : ast.terms) {
     switch (term.kind) {
-      case Term::Kind::kRequired: required_.push_back(term.text); break;
-      case Term::Kind::kExcluded: excluded_.push_back(term.text); break;
-      case Term::Kind::kOptional: optional_.push_back(term.text); break;
+      case Term::Kind::kRequired:
+        required_.push_back(term.text);
+        break;
+      case Term::Kind::kExcluded:
+        excluded_.push_back(term.text);
+        break;
+      case Term::Kind::kOptional:
+        optional_.push_back(term.text);
+        break;
     }
   }
   // AWS: "If ? terms are mixed with other terms, the ? terms are ignored".
@@ -117,15 +123,19 @@ Result<std::shared_ptr<const Program>> Compile(std::string_view text,
   using Ptr = std::shared_ptr<const Program>;
   std::string owned(text);
   switch (ast->kind) {
-    case PatternKind::kMatchAll: return Ptr(std::make_shared<MatchAllProgram>(std::move(owned)));
-    case PatternKind::kTerms: return Ptr(std::make_shared<TermsProgram>(std::move(owned), *ast));
+    case PatternKind::kMatchAll:
+      return Ptr(std::make_shared<MatchAllProgram>(std::move(owned)));
+    case PatternKind::kTerms:
+      return Ptr(std::make_shared<TermsProgram>(std::move(owned), *ast));
     case PatternKind::kRegex: {
       auto re = CompileRegex(ast->regex, text);
       if (!re.ok()) return re.status();
       return Ptr(std::make_shared<RegexProgram>(std::move(owned), std::move(*re)));
     }
-    case PatternKind::kJson: return JsonProgram::Build(std::move(owned), *ast, options.registry);
-    case PatternKind::kDelimited: return DelimitedProgram::Build(std::move(owned), *ast);
+    case PatternKind::kJson:
+      return JsonProgram::Build(std::move(owned), *ast, options.registry);
+    case PatternKind::kDelimited:
+      return DelimitedProgram::Build(std::move(owned), *ast);
   }
   return Status::Internal("unknown pattern kind");
 }

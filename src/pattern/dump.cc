@@ -16,9 +16,15 @@ void DumpString(std::string_view s, std::string* out) {
 
 void DumpOperand(const Operand& op, std::string* out) {
   switch (op.kind) {
-    case Operand::Kind::kAny: *out += "*"; return;
-    case Operand::Kind::kNumber: *out += "num:" + op.text; return;
-    case Operand::Kind::kRegex: *out += "%" + op.text + "%"; return;
+    case Operand::Kind::kAny:
+      *out += "*";
+      return;
+    case Operand::Kind::kNumber:
+      *out += "num:" + op.text;
+      return;
+    case Operand::Kind::kRegex:
+      *out += "%" + op.text + "%";
+      return;
     case Operand::Kind::kString:
       if (op.leading_star) *out += '*';
       DumpString(op.text, out);
@@ -44,11 +50,21 @@ void DumpJson(const JsonExpr& e, std::string* out) {
       }
       *out += ')';
       return;
-    case JsonExpr::Kind::kCompare: DumpCondition(e.path.ToString(), e.condition, out); return;
-    case JsonExpr::Kind::kIsNull: *out += "(is-null " + e.path.ToString() + ")"; return;
-    case JsonExpr::Kind::kIsTrue: *out += "(is-true " + e.path.ToString() + ")"; return;
-    case JsonExpr::Kind::kIsFalse: *out += "(is-false " + e.path.ToString() + ")"; return;
-    case JsonExpr::Kind::kNotExists: *out += "(not-exists " + e.path.ToString() + ")"; return;
+    case JsonExpr::Kind::kCompare:
+      DumpCondition(e.path.ToString(), e.condition, out);
+      return;
+    case JsonExpr::Kind::kIsNull:
+      *out += "(is-null " + e.path.ToString() + ")";
+      return;
+    case JsonExpr::Kind::kIsTrue:
+      *out += "(is-true " + e.path.ToString() + ")";
+      return;
+    case JsonExpr::Kind::kIsFalse:
+      *out += "(is-false " + e.path.ToString() + ")";
+      return;
+    case JsonExpr::Kind::kNotExists:
+      *out += "(not-exists " + e.path.ToString() + ")";
+      return;
   }
 }
 
@@ -56,23 +72,34 @@ void DumpJson(const JsonExpr& e, std::string* out) {
 
 std::string_view CmpOpText(CmpOp op) {
   switch (op) {
-    case CmpOp::kEq: return "=";
-    case CmpOp::kNe: return "!=";
-    case CmpOp::kLt: return "<";
-    case CmpOp::kGt: return ">";
-    case CmpOp::kLe: return "<=";
-    case CmpOp::kGe: return ">=";
+    case CmpOp::kEq:
+      return "=";
+    case CmpOp::kNe:
+      return "!=";
+    case CmpOp::kLt:
+      return "<";
+    case CmpOp::kGt:
+      return ">";
+    case CmpOp::kLe:
+      return "<=";
+    case CmpOp::kGe:
+      return ">=";
   }
   return "?";
 }
 
 std::string_view PatternKindName(PatternKind kind) {
   switch (kind) {
-    case PatternKind::kMatchAll: return "match-all";
-    case PatternKind::kTerms: return "terms";
-    case PatternKind::kRegex: return "regex";
-    case PatternKind::kJson: return "json";
-    case PatternKind::kDelimited: return "delimited";
+    case PatternKind::kMatchAll:
+      return "match-all";
+    case PatternKind::kTerms:
+      return "terms";
+    case PatternKind::kRegex:
+      return "regex";
+    case PatternKind::kJson:
+      return "json";
+    case PatternKind::kDelimited:
+      return "delimited";
   }
   return "?";
 }
@@ -80,12 +107,14 @@ std::string_view PatternKindName(PatternKind kind) {
 std::string DumpAst(const Ast& ast) {
   std::string out;
   switch (ast.kind) {
-    case PatternKind::kMatchAll: return "(match-all)";
-    case PatternKind::kRegex: return "(regex %" + ast.regex.text + "%)";
+    case PatternKind::kMatchAll:
+      return "(match-all)";
+    case PatternKind::kRegex:
+      return "(regex %" + ast.regex.text + "%)";
     case PatternKind::kTerms:
       out = "(terms";
       for (const Term& t : ast.terms) {
-        out += t.kind == Term::Kind::kRequired  ? " (req "
+        out += t.kind == Term::Kind::kRequired   ? " (req "
                : t.kind == Term::Kind::kOptional ? " (opt "
                                                  : " (not ";
         DumpString(t.text, &out);
@@ -100,8 +129,12 @@ std::string DumpAst(const Ast& ast) {
       out = "(delimited";
       for (const FieldSpec& f : ast.fields) {
         switch (f.kind) {
-          case FieldSpec::Kind::kUnnamed: out += " (slot)"; break;
-          case FieldSpec::Kind::kEllipsis: out += " (...)"; break;
+          case FieldSpec::Kind::kUnnamed:
+            out += " (slot)";
+            break;
+          case FieldSpec::Kind::kEllipsis:
+            out += " (...)";
+            break;
           case FieldSpec::Kind::kNamed:
             out += " (field " + f.name;
             if (!f.any_of.empty()) {

@@ -25,8 +25,24 @@ std::string Printable(char c) {
 bool IsWordByte(char c) {
   if (IsSpace(c)) return false;
   switch (c) {
-    case '(': case ')': case '{': case '}': case '[': case ']': case ',': case '"': case '\'':
-    case '%': case '=': case '!': case '<': case '>': case '&': case '|': case '$': case '\\':
+    case '(':
+    case ')':
+    case '{':
+    case '}':
+    case '[':
+    case ']':
+    case ',':
+    case '"':
+    case '\'':
+    case '%':
+    case '=':
+    case '!':
+    case '<':
+    case '>':
+    case '&':
+    case '|':
+    case '$':
+    case '\\':
       return false;
     default:
       return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
@@ -35,26 +51,46 @@ bool IsWordByte(char c) {
 
 std::string_view TokName(Tok kind) {
   switch (kind) {
-    case Tok::kEnd: return "end of pattern";
-    case Tok::kLBrace: return "'{'";
-    case Tok::kRBrace: return "'}'";
-    case Tok::kLParen: return "'('";
-    case Tok::kRParen: return "')'";
-    case Tok::kLBracket: return "'['";
-    case Tok::kRBracket: return "']'";
-    case Tok::kComma: return "','";
-    case Tok::kAnd: return "'&&'";
-    case Tok::kOr: return "'||'";
-    case Tok::kEq: return "'='";
-    case Tok::kNe: return "'!='";
-    case Tok::kLt: return "'<'";
-    case Tok::kGt: return "'>'";
-    case Tok::kLe: return "'<='";
-    case Tok::kGe: return "'>='";
-    case Tok::kSelector: return "a selector";
-    case Tok::kString: return "a quoted string";
-    case Tok::kRegex: return "a regular expression";
-    case Tok::kWord: return "a word";
+    case Tok::kEnd:
+      return "end of pattern";
+    case Tok::kLBrace:
+      return "'{'";
+    case Tok::kRBrace:
+      return "'}'";
+    case Tok::kLParen:
+      return "'('";
+    case Tok::kRParen:
+      return "')'";
+    case Tok::kLBracket:
+      return "'['";
+    case Tok::kRBracket:
+      return "']'";
+    case Tok::kComma:
+      return "','";
+    case Tok::kAnd:
+      return "'&&'";
+    case Tok::kOr:
+      return "'||'";
+    case Tok::kEq:
+      return "'='";
+    case Tok::kNe:
+      return "'!='";
+    case Tok::kLt:
+      return "'<'";
+    case Tok::kGt:
+      return "'>'";
+    case Tok::kLe:
+      return "'<='";
+    case Tok::kGe:
+      return "'>='";
+    case Tok::kSelector:
+      return "a selector";
+    case Tok::kString:
+      return "a quoted string";
+    case Tok::kRegex:
+      return "a regular expression";
+    case Tok::kWord:
+      return "a word";
   }
   return "a token";
 }
@@ -83,16 +119,26 @@ Status Lexer::Next(Token* tok) {
     return Status::Ok();
   };
   switch (c) {
-    case '{': return one(Tok::kLBrace);
-    case '}': return one(Tok::kRBrace);
-    case '(': return one(Tok::kLParen);
-    case ')': return one(Tok::kRParen);
-    case '[': return one(Tok::kLBracket);
-    case ']': return one(Tok::kRBracket);
-    case ',': return one(Tok::kComma);
-    case '=': return one(Tok::kEq);
-    case '<': return next == '=' ? two(Tok::kLe) : one(Tok::kLt);
-    case '>': return next == '=' ? two(Tok::kGe) : one(Tok::kGt);
+    case '{':
+      return one(Tok::kLBrace);
+    case '}':
+      return one(Tok::kRBrace);
+    case '(':
+      return one(Tok::kLParen);
+    case ')':
+      return one(Tok::kRParen);
+    case '[':
+      return one(Tok::kLBracket);
+    case ']':
+      return one(Tok::kRBracket);
+    case ',':
+      return one(Tok::kComma);
+    case '=':
+      return one(Tok::kEq);
+    case '<':
+      return next == '=' ? two(Tok::kLe) : one(Tok::kLt);
+    case '>':
+      return next == '=' ? two(Tok::kGe) : one(Tok::kGt);
     case '!':
       if (next == '=') return two(Tok::kNe);
       return PatternError(text_, pos_, "'!' must be part of '!=' (there is no NOT operator)");
@@ -102,7 +148,8 @@ Status Lexer::Next(Token* tok) {
     case '|':
       if (next == '|') return two(Tok::kOr);
       return PatternError(text_, pos_, "'|' must be doubled: '||'");
-    case '$': return LexSelector(tok);
+    case '$':
+      return LexSelector(tok);
     case '"': {
       std::size_t j = pos_ + 1;
       while (j < text_.size() && text_[j] != '"') j += text_[j] == '\\' ? 2u : 1u;
@@ -122,7 +169,8 @@ Status Lexer::Next(Token* tok) {
       pos_ = j + 1;
       return Status::Ok();
     }
-    default: break;
+    default:
+      break;
   }
   if (!IsWordByte(c)) {
     return PatternError(text_, pos_, fmt::format("unexpected {}", Printable(c)));

@@ -14,9 +14,21 @@ namespace trailwatch::pattern {
 
 enum class Tok : std::uint8_t {
   kEnd,
-  kLBrace, kRBrace, kLParen, kRParen, kLBracket, kRBracket, kComma,
-  kAnd, kOr,
-  kEq, kNe, kLt, kGt, kLe, kGe,
+  kLBrace,
+  kRBrace,
+  kLParen,
+  kRParen,
+  kLBracket,
+  kRBracket,
+  kComma,
+  kAnd,
+  kOr,
+  kEq,
+  kNe,
+  kLt,
+  kGt,
+  kLe,
+  kGe,
   kSelector,  // $.a.b: `path` holds the steps
   kString,    // "...": `text` is the raw content between the quotes (escapes not decoded)
   kRegex,     // %...%: `text` is the body

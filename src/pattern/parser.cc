@@ -1,12 +1,12 @@
 // Dispatch on the first character, term patterns, whole-pattern regexes, and the helpers
 // the structured parser shares (numbers, error positions). JSON and space-delimited patterns
 // are in structured_parser.cc.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "pattern/ast.h"
 #include "pattern/parser_internal.h"
@@ -78,8 +78,7 @@ Result<Ast> ParseTerms(std::string_view text, std::size_t begin, std::size_t end
     ast.terms.push_back(std::move(term));
   }
   // `" "` is AWS's spelling of "match everything" (spec §1.0).
-  if (ast.terms.size() == 1 && ast.terms[0].quoted &&
-      ast.terms[0].kind == Term::Kind::kRequired &&
+  if (ast.terms.size() == 1 && ast.terms[0].quoted && ast.terms[0].kind == Term::Kind::kRequired &&
       std::all_of(ast.terms[0].text.begin(), ast.terms[0].text.end(), IsSpace)) {
     ast.kind = PatternKind::kMatchAll;
     ast.terms.clear();
@@ -152,12 +151,14 @@ Result<Ast> Parse(std::string_view text, const Limits& limits) {
   switch (body.front()) {
     case '{':
       if (body.back() != '}') {
-        return PatternError(text, end - 1, "If a filter pattern starts with '{' it must end with '}'");
+        return PatternError(text, end - 1,
+                            "If a filter pattern starts with '{' it must end with '}'");
       }
       return ParseJson(text, limits);
     case '[':
       if (body.back() != ']') {
-        return PatternError(text, end - 1, "If a filter pattern starts with '[' it must end with ']'");
+        return PatternError(text, end - 1,
+                            "If a filter pattern starts with '[' it must end with ']'");
       }
       return ParseDelimited(text, limits);
     case '%': {
@@ -176,7 +177,8 @@ Result<Ast> Parse(std::string_view text, const Limits& limits) {
       if (!translated.ok()) return translated.status();
       return ast;
     }
-    default: return ParseTerms(text, lead, end);
+    default:
+      return ParseTerms(text, lead, end);
   }
 }
 

@@ -30,9 +30,9 @@ std::string_view PatternKindName(PatternKind kind);
 
 // AWS's limits, named. Tests raise them to reach deeper code paths.
 struct Limits {
-  std::size_t max_length = 1024;      // filterPattern length (PutMetricFilter)
-  std::uint32_t max_depth = 256;      // nested parentheses; guards the recursive parser
-  std::uint32_t max_regexes = 2;      // regexes in one JSON or space-delimited pattern
+  std::size_t max_length = 1024;             // filterPattern length (PutMetricFilter)
+  std::uint32_t max_depth = 256;             // nested parentheses; guards the recursive parser
+  std::uint32_t max_regexes = 2;             // regexes in one JSON or space-delimited pattern
   std::uint32_t max_wildcard_selectors = 3;  // [*] or .* selectors in one JSON pattern
 };
 

@@ -1,7 +1,7 @@
 // Evaluation. Nothing here allocates except Extract(), which builds its result.
-#include <cstring>
-
 #include "pattern/program.h"
+
+#include <cstring>
 
 namespace trailwatch::pattern {
 namespace {
@@ -13,19 +13,25 @@ bool Contains(std::string_view haystack, std::string_view needle) {
 
 bool Relational(CmpOp op, double lhs, double rhs) {
   switch (op) {
-    case CmpOp::kLt: return lhs < rhs;
-    case CmpOp::kGt: return lhs > rhs;
-    case CmpOp::kLe: return lhs <= rhs;
-    case CmpOp::kGe: return lhs >= rhs;
-    case CmpOp::kEq: return lhs == rhs;
-    case CmpOp::kNe: return lhs != rhs;
+    case CmpOp::kLt:
+      return lhs < rhs;
+    case CmpOp::kGt:
+      return lhs > rhs;
+    case CmpOp::kLe:
+      return lhs <= rhs;
+    case CmpOp::kGe:
+      return lhs >= rhs;
+    case CmpOp::kEq:
+      return lhs == rhs;
+    case CmpOp::kNe:
+      return lhs != rhs;
   }
   return false;
 }
 
 std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return s;
@@ -48,7 +54,8 @@ bool ValueTest::TestJson(const event::Value& v) const noexcept {
     return false;
   }
   switch (kind) {
-    case Operand::Kind::kAny: return op == CmpOp::kEq;
+    case Operand::Kind::kAny:
+      return op == CmpOp::kEq;
     case Operand::Kind::kNumber:
       if (op == CmpOp::kEq || op == CmpOp::kNe) {
         const bool eq = v.kind == ValueKind::kNumber ? v.number == number : v.text == text;
@@ -56,14 +63,16 @@ bool ValueTest::TestJson(const event::Value& v) const noexcept {
       }
       return v.kind == ValueKind::kNumber && Relational(op, v.number, number);
     case Operand::Kind::kString:
-    case Operand::Kind::kRegex: return (op == CmpOp::kEq) == TextMatches(v.text);
+    case Operand::Kind::kRegex:
+      return (op == CmpOp::kEq) == TextMatches(v.text);
   }
   return false;
 }
 
 bool ValueTest::TestField(std::string_view field) const noexcept {
   switch (kind) {
-    case Operand::Kind::kAny: return op == CmpOp::kEq;
+    case Operand::Kind::kAny:
+      return op == CmpOp::kEq;
     case Operand::Kind::kNumber: {
       double d = 0;
       const bool is_number = ParseNumber(field, &d);
@@ -74,7 +83,8 @@ bool ValueTest::TestField(std::string_view field) const noexcept {
       return is_number && Relational(op, d, number);
     }
     case Operand::Kind::kString:
-    case Operand::Kind::kRegex: return (op == CmpOp::kEq) == TextMatches(field);
+    case Operand::Kind::kRegex:
+      return (op == CmpOp::kEq) == TextMatches(field);
   }
   return false;
 }
@@ -126,7 +136,8 @@ bool JsonProgram::Eval(std::uint32_t index, const event::EventView& view) const 
       return view.AnyValue(n.slot, [](const event::Value& v) {
         return v.kind == event::ValueKind::kBool && !v.boolean;
       });
-    case JsonExpr::Kind::kNotExists: return !view.HasValue(n.slot);
+    case JsonExpr::Kind::kNotExists:
+      return !view.HasValue(n.slot);
   }
   return false;
 }

@@ -2,11 +2,11 @@
 #ifndef TRAILWATCH_PATTERN_PROGRAM_H_
 #define TRAILWATCH_PATTERN_PROGRAM_H_
 
+#include <re2/re2.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <re2/re2.h>
 
 #include "pattern/ast.h"
 #include "pattern/pattern.h"

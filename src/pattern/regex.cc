@@ -19,10 +19,28 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 bool IsAllowedSymbol(char c) {
   switch (c) {
-    case ':': case '_': case '#': case '=': case '@': case '/': case ';': case ',': case '-':
+    case ':':
+    case '_':
+    case '#':
+    case '=':
+    case '@':
+    case '/':
+    case ';':
+    case ',':
+    case '-':
     case ' ':
-    case '^': case '$': case '?': case '[': case ']': case '{': case '}': case '|': case '\\':
-    case '*': case '+': case '.':
+    case '^':
+    case '$':
+    case '?':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '|':
+    case '\\':
+    case '*':
+    case '+':
+    case '.':
       return true;
     default:
       return false;
@@ -45,16 +63,19 @@ Result<std::string> TranslateRegex(std::string_view body, std::uint32_t offset,
     const auto u = static_cast<unsigned char>(c);
     if (u >= 0x80) return err(i, "multi-byte characters are not supported in regular expressions");
     if (c == '(' || c == ')') {
-      return err(i, "parentheses are not supported in regular expressions (match them with "
-                    "\\x28 and \\x29)");
+      return err(i,
+                 "parentheses are not supported in regular expressions (match them with "
+                 "\\x28 and \\x29)");
     }
     if (!IsAlnum(c) && !IsAllowedSymbol(c)) {
       if (u < 0x20 || u == 0x7f) {
         return err(i, fmt::format("control character 0x{:02X} is not supported in regular "
-                                  "expressions (use \\xhh)", u));
+                                  "expressions (use \\xhh)",
+                                  u));
       }
       return err(i, fmt::format("character '{}' is not supported in regular expressions (match "
-                                "it with \\x{:02X})", c, u));
+                                "it with \\x{:02X})",
+                                c, u));
     }
     if (c == '\\') {
       if (i + 1 >= body.size()) return err(i, "regular expression ends with a lone '\\'");
@@ -71,8 +92,10 @@ Result<std::string> TranslateRegex(std::string_view body, std::uint32_t offset,
       }
       if (e == 's' || e == 'S') {
         // AWS: whitespace is tab, space and newline; RE2's \s also has \f and \r.
-        if (!in_class) out += e == 's' ? "[\\t\\n ]" : "[^\\t\\n ]";
-        else out += e == 's' ? "\\t\\n " : "\\S";
+        if (!in_class)
+          out += e == 's' ? "[\\t\\n ]" : "[^\\t\\n ]";
+        else
+          out += e == 's' ? "\\t\\n " : "\\S";
         ++i;
         continue;
       }
@@ -84,13 +107,13 @@ Result<std::string> TranslateRegex(std::string_view body, std::uint32_t offset,
       }
       if (IsAlnum(e)) {
         return err(i, fmt::format("'\\{}' is not supported in regular expressions; the escapes "
-                                  "are \\d \\D \\s \\S \\w \\W and \\xhh", e));
+                                  "are \\d \\D \\s \\S \\w \\W and \\xhh",
+                                  e));
       }
-      if (static_cast<unsigned char>(e) >= 0x80 || e == '(' || e == ')' ||
-          !IsAllowedSymbol(e)) {
+      if (static_cast<unsigned char>(e) >= 0x80 || e == '(' || e == ')' || !IsAllowedSymbol(e)) {
         return err(i + 1, fmt::format("character '{}' is not supported in regular expressions "
-                                      "(match it with \\x{:02X})", e,
-                                      static_cast<unsigned char>(e)));
+                                      "(match it with \\x{:02X})",
+                                      e, static_cast<unsigned char>(e)));
       }
       out += '\\';
       out += e;
@@ -98,11 +121,11 @@ Result<std::string> TranslateRegex(std::string_view body, std::uint32_t offset,
       continue;
     }
     if (in_class) {
-      if (c == ']' && !(i == class_start + 1 ||
-                        (i == class_start + 2 && body[class_start + 1] == '^'))) {
+      if (c == ']' &&
+          !(i == class_start + 1 || (i == class_start + 2 && body[class_start + 1] == '^'))) {
         in_class = false;
       }
-      if (c == '[' ) {
+      if (c == '[') {
         out += "\\[";  // RE2 would read "[:" as a POSIX class; AWS has none
         continue;
       }
@@ -144,7 +167,8 @@ Result<std::string> TranslateRegex(std::string_view body, std::uint32_t offset,
         i = j;
         break;
       }
-      default: out += c;
+      default:
+        out += c;
     }
   }
   if (in_class) return err(class_start, "'[' in regular expression has no closing ']'");

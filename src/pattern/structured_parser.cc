@@ -12,8 +12,8 @@ namespace {
 bool IsNameText(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '_' || c == '-')) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-')) {
       return false;
     }
   }
@@ -27,12 +27,18 @@ bool IsCmp(Tok k) {
 
 CmpOp ToCmp(Tok k) {
   switch (k) {
-    case Tok::kNe: return CmpOp::kNe;
-    case Tok::kLt: return CmpOp::kLt;
-    case Tok::kGt: return CmpOp::kGt;
-    case Tok::kLe: return CmpOp::kLe;
-    case Tok::kGe: return CmpOp::kGe;
-    default: return CmpOp::kEq;
+    case Tok::kNe:
+      return CmpOp::kNe;
+    case Tok::kLt:
+      return CmpOp::kLt;
+    case Tok::kGt:
+      return CmpOp::kGt;
+    case Tok::kLe:
+      return CmpOp::kLe;
+    case Tok::kGe:
+      return CmpOp::kGe;
+    default:
+      return CmpOp::kEq;
   }
 }
 
@@ -51,8 +57,8 @@ void SetStringOperand(std::string_view raw, bool quoted, Operand* op) {
     op->leading_star = true;
     ++b;
   }
-  const bool escaped_end = quoted && e >= 2 && raw[e - 2] == '\\' &&
-                           !(e >= 3 && raw[e - 3] == '\\');
+  const bool escaped_end =
+      quoted && e >= 2 && raw[e - 2] == '\\' && !(e >= 3 && raw[e - 3] == '\\');
   if (e > b && raw[e - 1] == '*' && !escaped_end) {
     op->trailing_star = true;
     --e;
@@ -107,8 +113,8 @@ class Parser {
       } else if (tok_.kind == Tok::kWord) {
         if (Status s = NamedField(&field, ast.fields); !s.ok()) return s;
       } else {
-        return Error(tok_.offset, fmt::format("expected a field name, '...' or ',', found {}",
-                                              Describe()));
+        return Error(tok_.offset,
+                     fmt::format("expected a field name, '...' or ',', found {}", Describe()));
       }
       ast.fields.push_back(std::move(field));
       if (tok_.kind == Tok::kComma) {
@@ -133,7 +139,8 @@ class Parser {
     field->name = std::string(tok_.text);
     if (!IsNameText(field->name)) {
       return Error(tok_.offset, fmt::format("field name '{}' may contain only letters, digits, "
-                                            "'_' and '-'", field->name));
+                                            "'_' and '-'",
+                                            field->name));
     }
     for (const FieldSpec& f : before) {
       if (f.kind == FieldSpec::Kind::kNamed && f.name == field->name) {
@@ -155,7 +162,8 @@ class Parser {
       if (tok_.kind != Tok::kWord || tok_.text != field->name) {
         return Error(tok_.offset,
                      fmt::format("conditions joined by '&&' or '||' in one field must all test "
-                                 "that field ('{}'), found {}", field->name, Describe()));
+                                 "that field ('{}'), found {}",
+                                 field->name, Describe()));
       }
       if (Status s = Advance(); !s.ok()) return s;
       if (!IsCmp(tok_.kind)) {
@@ -207,21 +215,23 @@ class Parser {
     if (tok_.kind == Tok::kLParen) {
       const std::uint32_t open = tok_.offset;
       if (++depth_ > limits_.max_depth) {
-        return Error(open, fmt::format("parentheses are nested deeper than {} levels",
-                                       limits_.max_depth));
+        return Error(
+            open, fmt::format("parentheses are nested deeper than {} levels", limits_.max_depth));
       }
       if (Status s = Advance(); !s.ok()) return s;
       if (Status s = OrExpr(out); !s.ok()) return s;
       if (tok_.kind != Tok::kRParen) {
-        return Error(tok_.offset, fmt::format("expected ')' to close the '(' at column {}, found {}",
-                                              Column(open), Describe()));
+        return Error(tok_.offset,
+                     fmt::format("expected ')' to close the '(' at column {}, found {}",
+                                 Column(open), Describe()));
       }
       --depth_;
       return Advance();
     }
     if (tok_.kind != Tok::kSelector) {
       return Error(tok_.offset, fmt::format("expected a selector such as $.eventName or '(', "
-                                            "found {}", Describe()));
+                                            "found {}",
+                                            Describe()));
     }
     out->offset = tok_.offset;
     out->path = std::move(tok_.path);
@@ -236,9 +246,12 @@ class Parser {
     if (tok_.kind == Tok::kWord && tok_.text == "IS") {
       if (Status s = Advance(); !s.ok()) return s;
       if (tok_.kind == Tok::kWord) {
-        if (tok_.text == "NULL") out->kind = JsonExpr::Kind::kIsNull;
-        else if (tok_.text == "TRUE") out->kind = JsonExpr::Kind::kIsTrue;
-        else if (tok_.text == "FALSE") out->kind = JsonExpr::Kind::kIsFalse;
+        if (tok_.text == "NULL")
+          out->kind = JsonExpr::Kind::kIsNull;
+        else if (tok_.text == "TRUE")
+          out->kind = JsonExpr::Kind::kIsTrue;
+        else if (tok_.text == "FALSE")
+          out->kind = JsonExpr::Kind::kIsFalse;
         else if (tok_.text == "NOT") {
           return Error(tok_.offset, "'IS NOT' is not supported; use '!=' or 'NOT EXISTS'");
         } else {
@@ -257,23 +270,28 @@ class Parser {
       return Advance();
     }
     if (tok_.kind == Tok::kWord && tok_.text == "EXISTS") {
-      return Error(tok_.offset, "'EXISTS' is not supported; test that a field exists with "
-                                "'= *', or that it is absent with 'NOT EXISTS'");
+      return Error(tok_.offset,
+                   "'EXISTS' is not supported; test that a field exists with "
+                   "'= *', or that it is absent with 'NOT EXISTS'");
     }
     return Error(tok_.offset, fmt::format("expected a comparison operator, IS or NOT EXISTS "
-                                          "after the selector, found {}", Describe()));
+                                          "after the selector, found {}",
+                                          Describe()));
   }
 
   Status Value(CmpOp op, Operand* out) {
     out->offset = tok_.offset;
     switch (tok_.kind) {
-      case Tok::kString: SetStringOperand(tok_.text, true, out); break;
+      case Tok::kString:
+        SetStringOperand(tok_.text, true, out);
+        break;
       case Tok::kRegex: {
         out->kind = Operand::Kind::kRegex;
         out->text = std::string(tok_.text);
         if (++regexes_ > limits_.max_regexes) {
           return Error(tok_.offset, fmt::format("at most {} regular expressions are allowed in "
-                                                "one filter pattern", limits_.max_regexes));
+                                                "one filter pattern",
+                                                limits_.max_regexes));
         }
         if (out->text.empty()) return Error(tok_.offset, "empty regular expression '%%'");
         auto re = TranslateRegex(out->text, tok_.offset + 1, text_);
@@ -306,7 +324,8 @@ class Parser {
     wildcards_ += n;
     if (wildcards_ > limits_.max_wildcard_selectors) {
       return Error(offset, fmt::format("at most {} wildcard selectors are allowed in one filter "
-                                       "pattern", limits_.max_wildcard_selectors));
+                                       "pattern",
+                                       limits_.max_wildcard_selectors));
     }
     return Status::Ok();
   }

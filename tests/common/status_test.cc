@@ -59,8 +59,8 @@ TEST(JsonTextTest, EscapesLikePythonJsonDumps) {
       {"a\"b\\c", "\"a\\\"b\\\\c\""},
       {"\n\r\t\b\f", "\"\\n\\r\\t\\b\\f\""},
       {std::string("\x01\x1f", 2), "\"\\u0001\\u001f\""},
-      {"caf\xC3\xA9", "\"caf\xC3\xA9\""},          // UTF-8 kept as is
-      {"bad\xFF", "\"bad\xEF\xBF\xBD\""},          // invalid byte -> U+FFFD
+      {"caf\xC3\xA9", "\"caf\xC3\xA9\""},            // UTF-8 kept as is
+      {"bad\xFF", "\"bad\xEF\xBF\xBD\""},            // invalid byte -> U+FFFD
       {"\xE2\x82", "\"\xEF\xBF\xBD\xEF\xBF\xBD\""},  // truncated sequence
   };
   for (const Case& c : cases) {
