@@ -190,7 +190,7 @@ void Extractor::Extract(const PathSet& paths, std::string_view message, EventVie
 
   // On-Demand needs SIMDJSON_PADDING readable bytes past the end; copy into a reused buffer.
   Impl& im = *impl_;
-  if (im.capacity < message.size()) {
+  if (!im.buffer || im.capacity < message.size()) {
     im.capacity = std::max(message.size(), im.capacity * 2);
     im.buffer = std::make_unique<char[]>(im.capacity + simdjson::SIMDJSON_PADDING);
   }
