@@ -41,8 +41,15 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::string what = e.what();
-    fmt::print(stderr, "trailwatch: {}\n", what);
+    if (argc > 1 && argv[1][0] != '-' && cli.get_subcommands({}).size() > 0) {
+      bool known = false;
+      for (const auto* sub : cli.get_subcommands({})) known |= sub->get_name() == argv[1];
+      if (!known) {
+        fmt::print(stderr, "trailwatch: unknown command '{}' (see 'trailwatch --help')\n", argv[1]);
+        return 2;
+      }
+    }
+    fmt::print(stderr, "trailwatch: {}\n", e.what());
     return 2;
   }
 
