@@ -3,7 +3,7 @@ add_library(trailwatch_flags INTERFACE)
 target_compile_features(trailwatch_flags INTERFACE cxx_std_20)
 target_compile_options(trailwatch_flags INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
-  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
   $<$<BOOL:${TRAILWATCH_WERROR}>:-Werror>)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   target_compile_options(trailwatch_flags INTERFACE -Wthread-safety)
