@@ -1,10 +1,10 @@
 // event: what one log event exposes to compiled filter programs.
 //
 // A log event is a message string. Programs that read JSON name the fields they need as
-// JsonPaths; all paths of all programs that run on an event go into one PathSet (a trie), and
-// an Extractor walks the message once with simdjson On-Demand, descending only into the
-// members the trie names, and records every value it lands on in an EventView. Programs then
-// read values by slot number without touching the JSON again.
+// JsonPaths; all paths of all programs that run on an event go into one PathSet (a trie). An
+// Extractor parses the message once with simdjson (which validates all of it), follows the
+// trie over the parsed document, and records every value it lands on in an EventView.
+// Programs then read values by slot number without touching the JSON again.
 //
 // Ownership and lifetime: an EventView borrows from its Extractor (string values live in the
 // extractor's buffers) and is valid until the next Extract() on that extractor.
@@ -55,17 +55,16 @@ class PathRegistry {
 };
 
 class PathSet;
-namespace internal {
-class Walker;
-}
+class Recorder;
 
 enum class ValueKind : std::uint8_t { kNull, kBool, kNumber, kString, kObject, kArray };
 
 // A value found at a path. For objects and arrays only the kind is recorded.
 struct Value {
   ValueKind kind = ValueKind::kNull;
-  // kString: the unescaped string; kNumber: the number as written in the JSON;
-  // kBool: "true" or "false"; otherwise empty.
+  // kString: the unescaped string; kNumber: the number's canonical text (integers in
+  // decimal, other numbers in the shortest form that reads back as the same double; numbers
+  // beyond 64-bit range as written); kBool: "true" or "false"; otherwise empty.
   std::string_view text;
   double number = 0;     // kNumber only
   bool boolean = false;  // kBool only
@@ -98,27 +97,19 @@ class EventView {
 
  private:
   friend class Extractor;
-  friend class internal::Walker;
-  void Append(std::uint32_t slot, const Value& v) {
-    const auto idx = static_cast<std::int32_t>(entries_.size());
-    entries_.push_back({v, -1});
-    std::int32_t& tail = tails_[slot];
-    if (tail >= 0) {
-      entries_[static_cast<std::size_t>(tail)].next = idx;
-    } else {
-      heads_[slot] = idx;
-    }
-    tail = idx;
-  }
+  friend class Recorder;
   struct Entry {
     Value value;
     std::int32_t next = -1;
+    std::uint32_t number_offset = 0;  // kNumber: text in number_text_, bound after the walk
+    std::uint32_t number_length = 0;
   };
   std::string_view message_;
   bool json_object_ = false;
   std::vector<std::int32_t> heads_;  // per slot: first entry, -1 if none
   std::vector<std::int32_t> tails_;
   std::vector<Entry> entries_;
+  std::string number_text_;
   std::vector<DelimitedField> fields_;
 };
 
@@ -152,7 +143,8 @@ class PathSet {
 void SplitDelimited(std::string_view message, std::vector<DelimitedField>* out);
 
 // Walks messages. One per thread; reuses its buffers, so steady-state extraction does not
-// allocate.
+// allocate. The whole message is validated (simdjson DOM), not only the members the paths
+// name: a message with malformed JSON anywhere is not a JSON object.
 class Extractor {
  public:
   Extractor();

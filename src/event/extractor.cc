@@ -1,179 +1,117 @@
-// The On-Demand walk. It visits an event's members in document order with a *set* of trie
-// nodes, because On-Demand values can be read only once: when $.a.b and $.*.c both apply to
-// member "a", its value is walked once for both.
+// The DOM walk: simdjson parses (and so validates) the whole message into a tape, then the
+// path trie is followed over it. A value reached by several trie nodes ($.a.b and $.*.b) is
+// simply visited once per node.
 #include <simdjson.h>
 
 #include <algorithm>
 #include <charconv>
-#include <cstdlib>
 #include <cstring>
-#include <string>
 
 #include "event/event.h"
+#include "event/recorder.h"
 
 namespace trailwatch::event {
-namespace od = simdjson::ondemand;
+namespace dom = simdjson::dom;
 
 struct Extractor::Impl {
-  od::parser parser;
+  dom::parser parser;
+  simdjson::ondemand::parser fallback;
   std::unique_ptr<char[]> buffer;
   std::size_t capacity = 0;
-  std::vector<std::uint32_t> stack;  // state sets of the nodes being walked, by depth
 };
 
 namespace {
+
 using Node = PathSet::Node;
-}  // namespace
 
-namespace internal {
-
-namespace {
-bool TrimmedNumber(std::string_view raw, std::string_view* text, double* number) {
-  while (!raw.empty() &&
-         (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r')) {
-    raw.remove_suffix(1);
-  }
-  *text = raw;
-  auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), *number);
-  if (ec == std::errc::result_out_of_range) {
-    // JSON allows numbers beyond double's range; strtod saturates to infinity or zero.
-    *number = std::strtod(std::string(raw).c_str(), nullptr);
-    return true;
-  }
-  return ec == std::errc() && ptr == raw.data() + raw.size();
-}
-
-}  // namespace
-
-class Walker {
+class DomWalker {
  public:
-  Walker(const PathSet& paths, EventView* view, std::vector<std::uint32_t>* stack)
-      : nodes_(paths.nodes()), view_(view), stack_(stack) {}
+  DomWalker(const PathSet& paths, Recorder* recorder)
+      : nodes_(paths.nodes()), recorder_(recorder) {}
 
-  // Walks `value` for the nodes stack_[begin, end). Returns false on malformed JSON.
-  bool Walk(od::value value, std::size_t begin, std::size_t end) {
-    od::json_type type;
-    if (value.type().get(type) != simdjson::SUCCESS) return false;
-    bool record = false;
-    bool descend = false;
-    for (std::size_t i = begin; i < end; ++i) {
-      const Node& n = nodes_[(*stack_)[i]];
-      record |= !n.slots.empty();
-      descend |= n.has_children();
-    }
-    Value v;
-    switch (type) {
-      case od::json_type::object:
-        v.kind = ValueKind::kObject;
-        if (record) RecordAll(v, begin, end);
-        if (descend) {
-          od::object obj;
-          if (value.get_object().get(obj) != simdjson::SUCCESS) return false;
-          return WalkObject(obj, begin, end);
-        }
-        return true;
-      case od::json_type::array:
-        v.kind = ValueKind::kArray;
-        if (record) RecordAll(v, begin, end);
-        if (descend) {
-          od::array arr;
-          if (value.get_array().get(arr) != simdjson::SUCCESS) return false;
-          return WalkArray(arr, begin, end);
-        }
-        return true;
-      case od::json_type::string:
-        if (!record) return true;
-        v.kind = ValueKind::kString;
-        if (value.get_string().get(v.text) != simdjson::SUCCESS) return false;
-        break;
-      case od::json_type::number: {
-        if (!record) return true;
-        v.kind = ValueKind::kNumber;
-        std::string_view raw = value.raw_json_token();
-        if (raw.empty() || !TrimmedNumber(raw, &v.text, &v.number)) return false;
-        break;
+  void Walk(dom::element e, std::uint32_t node_id) {
+    const Node& n = nodes_[node_id];
+    if (!n.slots.empty()) Record(e, n.slots);
+    if (!n.has_children()) return;
+    if (e.type() == dom::element_type::OBJECT) {
+      for (dom::key_value_pair kv : dom::object(e)) {
+        auto it = std::lower_bound(n.keys.begin(), n.keys.end(), kv.key,
+                                   [](const auto& p, std::string_view k) { return p.first < k; });
+        if (it != n.keys.end() && it->first == kv.key) Walk(kv.value, it->second);
+        if (n.any_child >= 0) Walk(kv.value, static_cast<std::uint32_t>(n.any_child));
       }
-      case od::json_type::boolean:
-        if (!record) return true;
-        v.kind = ValueKind::kBool;
-        if (value.get_bool().get(v.boolean) != simdjson::SUCCESS) return false;
-        v.text = v.boolean ? "true" : "false";
-        break;
-      case od::json_type::null: {
-        if (!record) return true;
-        if (!value.is_null()) return false;
-        v.kind = ValueKind::kNull;
-        break;
-      }
-    }
-    RecordAll(v, begin, end);
-    return true;
-  }
-
-  bool WalkObject(od::object obj, std::size_t begin, std::size_t end) {
-    for (auto field : obj) {
-      std::string_view key;
-      if (field.error() != simdjson::SUCCESS) return false;
-      if (field.unescaped_key().get(key) != simdjson::SUCCESS) return false;
-      const std::size_t child_begin = stack_->size();
-      for (std::size_t i = begin; i < end; ++i) {
-        const Node& n = nodes_[(*stack_)[i]];
-        auto it = std::lower_bound(n.keys.begin(), n.keys.end(), key,
-                                   [](const auto& kv, std::string_view k) { return kv.first < k; });
-        if (it != n.keys.end() && it->first == key) stack_->push_back(it->second);
-        if (n.any_child >= 0) stack_->push_back(static_cast<std::uint32_t>(n.any_child));
-      }
-      const std::size_t child_end = stack_->size();
-      if (child_begin != child_end) {
-        od::value child;
-        if (field.value().get(child) != simdjson::SUCCESS) return false;
-        bool ok = Walk(child, child_begin, child_end);
-        stack_->resize(child_begin);
-        if (!ok) return false;
-      }
-    }
-    return true;
-  }
-
-  bool WalkArray(od::array arr, std::size_t begin, std::size_t end) {
-    std::uint32_t index = 0;
-    for (auto element : arr) {
-      od::value child;
-      if (element.get(child) != simdjson::SUCCESS) return false;
-      const std::size_t child_begin = stack_->size();
-      for (std::size_t i = begin; i < end; ++i) {
-        const Node& n = nodes_[(*stack_)[i]];
+    } else if (e.type() == dom::element_type::ARRAY) {
+      std::uint32_t index = 0;
+      for (dom::element child : dom::array(e)) {
         auto it = std::lower_bound(n.indexes.begin(), n.indexes.end(), index,
-                                   [](const auto& kv, std::uint32_t k) { return kv.first < k; });
-        if (it != n.indexes.end() && it->first == index) stack_->push_back(it->second);
-        if (n.any_child >= 0) stack_->push_back(static_cast<std::uint32_t>(n.any_child));
+                                   [](const auto& p, std::uint32_t k) { return p.first < k; });
+        if (it != n.indexes.end() && it->first == index) Walk(child, it->second);
+        if (n.any_child >= 0) Walk(child, static_cast<std::uint32_t>(n.any_child));
+        ++index;
       }
-      const std::size_t child_end = stack_->size();
-      if (child_begin != child_end) {
-        bool ok = Walk(child, child_begin, child_end);
-        stack_->resize(child_begin);
-        if (!ok) return false;
-      }
-      ++index;
     }
-    return true;
   }
 
  private:
-  void RecordAll(const Value& v, std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) {
-      for (std::uint32_t slot : nodes_[(*stack_)[i]].slots) Record(slot, v);
+  void Record(dom::element e, const std::vector<std::uint32_t>& slots) {
+    Value v;
+    char digits[32];
+    std::to_chars_result written{digits, std::errc()};
+    switch (e.type()) {
+      case dom::element_type::OBJECT:
+        v.kind = ValueKind::kObject;
+        break;
+      case dom::element_type::ARRAY:
+        v.kind = ValueKind::kArray;
+        break;
+      case dom::element_type::STRING:
+        v.kind = ValueKind::kString;
+        v.text = e.get_string().value_unsafe();
+        break;
+      case dom::element_type::BOOL:
+        v.kind = ValueKind::kBool;
+        v.boolean = e.get_bool().value_unsafe();
+        v.text = v.boolean ? "true" : "false";
+        break;
+      case dom::element_type::NULL_VALUE:
+        v.kind = ValueKind::kNull;
+        break;
+      case dom::element_type::INT64: {
+        const std::int64_t i = e.get_int64().value_unsafe();
+        written = std::to_chars(digits, digits + sizeof digits, i);
+        v.number = static_cast<double>(i);
+        break;
+      }
+      case dom::element_type::UINT64: {
+        const std::uint64_t u = e.get_uint64().value_unsafe();
+        written = std::to_chars(digits, digits + sizeof digits, u);
+        v.number = static_cast<double>(u);
+        break;
+      }
+      case dom::element_type::DOUBLE:
+        v.number = e.get_double().value_unsafe();
+        written = std::to_chars(digits, digits + sizeof digits, v.number);
+        break;
+    }
+    const bool number = e.type() == dom::element_type::INT64 ||
+                        e.type() == dom::element_type::UINT64 ||
+                        e.type() == dom::element_type::DOUBLE;
+    for (std::uint32_t slot : slots) {
+      if (number) {
+        recorder_->AddNumber(
+            slot, v.number,
+            std::string_view(digits, static_cast<std::size_t>(written.ptr - digits)));
+      } else {
+        recorder_->Add(slot, v);
+      }
     }
   }
 
-  void Record(std::uint32_t slot, const Value& v) { view_->Append(slot, v); }
-
   const std::vector<Node>& nodes_;
-  EventView* view_;
-  std::vector<std::uint32_t>* stack_;
+  Recorder* recorder_;
 };
 
-}  // namespace internal
+}  // namespace
 
 Extractor::Extractor() : impl_(std::make_unique<Impl>()) {}
 Extractor::~Extractor() = default;
@@ -182,13 +120,14 @@ void Extractor::Extract(const PathSet& paths, std::string_view message, EventVie
   view->message_ = message;
   view->json_object_ = false;
   view->entries_.clear();
+  view->number_text_.clear();
   view->heads_.assign(paths.slot_count(), -1);
   view->tails_.assign(paths.slot_count(), -1);
   view->fields_.clear();
   if (paths.wants_delimited_fields()) SplitDelimited(message, &view->fields_);
   if (!paths.wants_json()) return;
 
-  // On-Demand needs SIMDJSON_PADDING readable bytes past the end; copy into a reused buffer.
+  // simdjson reads SIMDJSON_PADDING bytes past the end; copy into a reused padded buffer.
   Impl& im = *impl_;
   if (!im.buffer || im.capacity < message.size()) {
     im.capacity = std::max(message.size(), im.capacity * 2);
@@ -197,24 +136,26 @@ void Extractor::Extract(const PathSet& paths, std::string_view message, EventVie
   if (!message.empty()) std::memcpy(im.buffer.get(), message.data(), message.size());
   std::memset(im.buffer.get() + message.size(), 0, simdjson::SIMDJSON_PADDING);
 
-  auto fail = [view] {
-    view->entries_.clear();
-    std::fill(view->heads_.begin(), view->heads_.end(), -1);
-  };
-  od::document doc;
-  if (im.parser.iterate(im.buffer.get(), message.size(), im.capacity + simdjson::SIMDJSON_PADDING)
-          .get(doc) != simdjson::SUCCESS) {
-    return fail();
+  Recorder recorder(view);
+  dom::element root;
+  const auto error = im.parser.parse(im.buffer.get(), message.size(), false).get(root);
+  if (error == simdjson::NUMBER_ERROR || error == simdjson::NUMBER_OUT_OF_RANGE) {
+    // Valid JSON may hold numbers the DOM cannot (1e400, 30-digit integers); an attacker must
+    // not be able to hide an event from JSON patterns that way.
+    if (WalkOnDemand(im.fallback, paths, im.buffer.get(), message.size(),
+                     im.capacity + simdjson::SIMDJSON_PADDING, &recorder)) {
+      recorder.Finish();
+    } else {
+      recorder.Fail();
+    }
+    return;
   }
-  od::object root;
-  if (doc.get_object().get(root) != simdjson::SUCCESS) return fail();
-  im.stack.clear();
-  im.stack.push_back(0);
-  internal::Walker walker(paths, view, &im.stack);
-  // Anything but white space after the object makes the message something other than JSON.
-  if (!walker.WalkObject(root, 0, 1) || doc.current_location().error() != simdjson::OUT_OF_BOUNDS)
-    return fail();
-  view->json_object_ = true;
+  if (error != simdjson::SUCCESS || root.type() != dom::element_type::OBJECT) {
+    recorder.Fail();
+    return;
+  }
+  DomWalker(paths, &recorder).Walk(root, 0);
+  recorder.Finish();
 }
 
 }  // namespace trailwatch::event

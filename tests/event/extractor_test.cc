@@ -54,7 +54,7 @@ TEST(ExtractorTest, ValuesOfEveryKind) {
   Strings got = Extract({P({K("s")}), P({K("n")}), P({K("t")}), P({K("f")}), P({K("z")}),
                          P({K("o")}), P({K("a")}), P({K("missing")})},
                         msg);
-  EXPECT_EQ(got, (Strings{"0=str:a\"b\xC3\xA9", "1=num:-12.50e1", "2=bool:true", "3=bool:false",
+  EXPECT_EQ(got, (Strings{"0=str:a\"b\xC3\xA9", "1=num:-125", "2=bool:true", "3=bool:false",
                           "4=null", "5=object", "6=array"}));
 }
 
@@ -80,6 +80,34 @@ TEST(ExtractorTest, WildcardsIndexesAndOverlappingPaths) {
     std::string names;
     for (const auto& p : c.paths) names += p.ToString() + " ";
     EXPECT_EQ(Extract(c.paths, msg), c.want) << names;
+  }
+}
+
+TEST(ExtractorTest, NumbersHaveCanonicalText) {
+  const char* msg = R"({"i":404,"neg":-7,"big":18446744073709551615,"d":1.50,"e":1E3,"z":-0.0})";
+  EXPECT_EQ(
+      Extract({P({K("i")}), P({K("neg")}), P({K("big")}), P({K("d")}), P({K("e")}), P({K("z")})},
+              msg),
+      (Strings{"0=num:404", "1=num:-7", "2=num:18446744073709551615", "3=num:1.5", "4=num:1000",
+               "5=num:-0"}));
+}
+
+// simdjson's DOM refuses numbers beyond 64 bits; they are valid JSON, so an attacker who puts
+// one in a request parameter must not hide the event from JSON patterns.
+TEST(ExtractorTest, NumbersBeyondSixtyFourBitsFallBackToAValidatingWalk) {
+  bool is_json = false;
+  EXPECT_EQ(Extract({P({K("a")}), P({K("b")}), P({K("c"), Any()})},
+                    R"({"a":1e400,"b":"x","c":[123456789012345678901234567890, -1e-400, null]})",
+                    &is_json),
+            (Strings{"0=num:1e400", "1=str:x", "2=num:123456789012345678901234567890",
+                     "2=num:-1e-400", "2=null"}));
+  EXPECT_TRUE(is_json);
+  // ... and that walk validates everything too.
+  for (const char* bad :
+       {R"({"a":1e400,"b":tru})", R"({"a":1e400,"b":[1 2]})", R"({"a":1e400,"b":01})",
+        R"({"a":1e400} x)", R"({"a":1e400,"b":"\q"})", R"({"a":1e400,"b":{"q"}})"}) {
+    EXPECT_TRUE(Extract({P({K("a")})}, bad, &is_json).empty()) << bad;
+    EXPECT_FALSE(is_json) << bad;
   }
 }
 
@@ -109,6 +137,21 @@ TEST(ExtractorTest, NotAJsonObject) {
       {"plain text log line", false},
       {"2024-01-01 {\"a\":1}", false},
       {"{\"a\":\"\xFF\"}", false},
+      // Malformed JSON anywhere makes the message not JSON, even where no path looks.
+      {R"({"a":nul})", false},
+      {R"({"a":1,"b":tru})", false},
+      {R"({"a":1,"b":truex})", false},
+      {R"({"a":1,"b":01})", false},
+      {R"({"a":01})", false},
+      {R"({"a":1.})", false},
+      {R"({"a":1,"b":1e})", false},
+      {R"({"a":1,"b":-})", false},
+      {R"({"a":1,"b":'q'})", false},
+      {R"({"a":1,"b":"\q"})", false},
+      {R"({"a":1,"b":"\u12"})", false},
+      {R"({"a":1,"b":[1 2]})", false},
+      {R"({"a":1,"b":[1,]})", false},
+      {R"({"a":1,"b":{"q"}})", false},
   };
   for (const Case& c : cases) {
     bool is_json = true;
