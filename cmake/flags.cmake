@@ -15,3 +15,9 @@ if(TRAILWATCH_SANITIZE)
     -fsanitize=${_tw_san} -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_link_options(trailwatch_flags INTERFACE -fsanitize=${_tw_san})
 endif()
+
+# Fuzz builds instrument every project library for coverage; only fuzzer executables link the
+# libFuzzer runtime (-fsanitize=fuzzer, see fuzz/CMakeLists.txt).
+if(TRAILWATCH_BUILD_FUZZERS AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  target_compile_options(trailwatch_flags INTERFACE -fsanitize=fuzzer-no-link)
+endif()
