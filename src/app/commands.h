@@ -19,6 +19,20 @@ struct TestPatternOptions {
 // Prints what `aws logs test-metric-filter` prints for the same pattern and messages.
 int RunTestPattern(const TestPatternOptions& options, std::FILE* out, std::FILE* err);
 
+struct ScanCommandOptions {
+  std::vector<std::string> sources;          // empty: stdin
+  std::vector<std::string> filter_patterns;  // an event matches if any pattern does
+  std::string output = "ndjson";             // ndjson | json | table | count
+  std::optional<std::string> start_time;
+  std::optional<std::string> end_time;
+  unsigned threads = 0;           // 0: one per core
+  std::string progress = "auto";  // auto | always | never
+  bool strict = false;            // exit 2 when any input was malformed
+};
+
+// Runs filter patterns over CloudTrail inputs (design.md §3 `scan`).
+int RunScanCommand(const ScanCommandOptions& options, std::FILE* out, std::FILE* err);
+
 }  // namespace trailwatch::app
 
 #endif  // TRAILWATCH_APP_COMMANDS_H_

@@ -32,6 +32,28 @@ int main(int argc, char** argv) {
     }
   });
 
+  ScanCommandOptions sc;
+  auto* scan = cli.add_subcommand(
+      "scan",
+      "Run filter patterns over CloudTrail logs: files, directories (recursively), or - "
+      "for stdin");
+  scan->add_option("sources", sc.sources, "Files, directories or - (default: stdin)");
+  scan->add_option("--filter-pattern", sc.filter_patterns,
+                   "A CloudWatch Logs filter pattern (repeat for several)")
+      ->allow_extra_args(false);
+  scan->add_option("--output", sc.output, "ndjson (default), json, table or count")
+      ->check(CLI::IsMember({"ndjson", "json", "table", "count"}));
+  scan->add_option("--start-time", sc.start_time,
+                   "Only events at or after this time (ISO 8601, epoch seconds or -7d)");
+  scan->add_option("--end-time", sc.end_time, "Only events before this time");
+  scan->add_option("--threads", sc.threads, "Worker threads (default: one per core)")
+      ->check(CLI::Range(1u, 256u));
+  scan->add_option("--progress", sc.progress,
+                   "auto (default: when stderr is a terminal), always "
+                   "or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  scan->add_flag("--strict", sc.strict, "Exit with 2 when any input or record was malformed");
+
   cli.add_subcommand("version", "Print the version");
 
   try {
@@ -54,6 +76,7 @@ int main(int argc, char** argv) {
   }
 
   if (test_pattern->parsed()) return RunTestPattern(tp, stdout, stderr);
+  if (scan->parsed()) return RunScanCommand(sc, stdout, stderr);
   fmt::print("trailwatch {}\n", TRAILWATCH_VERSION);
   return 0;
 }

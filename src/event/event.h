@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.h"
+
 namespace trailwatch::event {
 
 // One step of a selector such as $.a[0].*: a member name, an array index, or a wildcard that
@@ -156,6 +158,81 @@ class Extractor {
   // view's use. A message that is not a JSON object yields is_json_object() == false and no
   // values.
   void Extract(const PathSet& paths, std::string_view message, EventView* view);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Reading inputs: bytes → records.
+//
+// The format is detected from content, never from names: gzip (also multi-member) by its magic
+// bytes, then a CloudTrail log file {"Records":[...]}, a JSON array of records, NDJSON, a
+// single record, CloudWatch Logs output (`aws logs filter-log-events` / `get-log-events`, or a
+// subscription DATA_MESSAGE: each event's `message` is the record), an EventBridge event (its
+// `detail` is the record), or a CloudTrail digest file (recognised and skipped).
+
+enum class InputFormat : std::uint8_t {
+  kEmpty,
+  kCloudTrail,
+  kJsonArray,
+  kNdjson,
+  kObject,
+  kCloudWatchLogs,
+  kEventBridge,
+  kDigest,
+  kUnknown,
+};
+std::string_view InputFormatName(InputFormat format);
+
+struct RecordInfo {
+  std::uint64_t index = 0;         // 0-based position of the record in its input
+  std::int64_t timestamp_ms = -1;  // CloudWatch Logs `timestamp`, when the input has one
+};
+
+// The index OnMalformed() gets when the input as a whole is damaged (truncated gzip, too large,
+// not JSON at all) rather than one record.
+inline constexpr std::uint64_t kWholeInput = ~std::uint64_t{0};
+
+// Receives the records of one input, in input order.
+class RecordHandler {
+ public:
+  virtual ~RecordHandler() = default;
+  // `json` is the record as compact JSON (CloudWatch Logs messages exactly as stored). Valid
+  // only during the call.
+  virtual void OnRecord(std::string_view json, const RecordInfo& info) = 0;
+  // Something that is not a record: the reader skips it and goes on where it can.
+  virtual void OnMalformed(std::uint64_t index, std::string_view reason) = 0;
+};
+
+struct ReadOptions {
+  // Records larger than this are reported as malformed and skipped.
+  std::size_t max_record_bytes = 32u << 20;
+  // Decoded inputs larger than this are refused (a gzip bomb must not exhaust memory).
+  std::size_t max_input_bytes = 1u << 30;
+};
+
+struct ReadResult {
+  InputFormat format = InputFormat::kUnknown;
+  std::uint64_t records = 0;
+  std::uint64_t malformed = 0;
+  std::uint64_t decoded_bytes = 0;
+  // Not OK when the input as a whole was damaged (truncated gzip, invalid JSON structure);
+  // records before the damage were still delivered. Every problem was also passed to
+  // RecordHandler::OnMalformed.
+  Status status;
+};
+
+// Decodes inputs. One per thread; reuses its buffers.
+class Reader {
+ public:
+  explicit Reader(ReadOptions options = {});
+  ~Reader();
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  ReadResult Read(std::string_view bytes, RecordHandler* handler);
 
  private:
   struct Impl;
