@@ -27,14 +27,17 @@ std::string HumanCount(double n) {
 
 class Printer final : public engine::ScanObserver {
  public:
-  Printer(const ScanCommandOptions& options, const engine::ScanOptions& scan, std::FILE* out,
-          std::FILE* err, bool progress)
+  Printer(const ScanCommandOptions& options, std::FILE* out, std::FILE* err, bool progress)
       : options_(options),
-        scan_(scan),
         out_(out),
         err_(err),
         progress_(progress),
-        start_(std::chrono::steady_clock::now()) {}
+        start_(std::chrono::steady_clock::now()) {
+    // Table rows are built from matches only, so they get their own, wider extraction.
+    event::PathRegistry registry;
+    fields_ = engine::CommonFields::Register(&registry);
+    paths_ = event::PathSet::Build(registry.paths(), false);
+  }
 
   void Begin() {
     if (options_.output == "json") std::fputs("[", out_);
@@ -109,8 +112,8 @@ class Printer final : public engine::ScanObserver {
       });
       return v;
     };
-    extractor_.Extract(*scan_.paths, line, &view_);
-    const auto& f = scan_.fields;
+    extractor_.Extract(*paths_, line, &view_);
+    const auto& f = fields_;
     std::string principal = text(f.principal_arn);
     if (principal.empty()) principal = text(f.identity_type);
     fmt::print(out_, "{:<24} {:<30} {:<28} {:<50} {:<16} {}\n", text(f.event_time),
@@ -119,7 +122,8 @@ class Printer final : public engine::ScanObserver {
   }
 
   const ScanCommandOptions& options_;
-  const engine::ScanOptions& scan_;
+  engine::CommonFields fields_;
+  std::shared_ptr<const event::PathSet> paths_;
   std::FILE* out_;
   std::FILE* err_;
   bool progress_;
@@ -145,7 +149,7 @@ int RunScanCommand(const ScanCommandOptions& options, std::FILE* out, std::FILE*
 
   engine::ScanOptions scan;
   event::PathRegistry registry;
-  scan.fields = engine::CommonFields::Register(&registry);
+  scan.event_time_slot = engine::RegisterEventTime(&registry);
   bool delimited = false;
   for (const std::string& text : options.filter_patterns) {
     pattern::CompileOptions co;
@@ -179,7 +183,7 @@ int RunScanCommand(const ScanCommandOptions& options, std::FILE* out, std::FILE*
 
   const bool progress =
       options.progress == "always" || (options.progress == "auto" && isatty(fileno(err)) == 1);
-  Printer printer(options, scan, out, err, progress);
+  Printer printer(options, out, err, progress);
   printer.Begin();
   const engine::ScanStats stats = engine::RunScan(*inputs, scan, &printer);
   printer.End();

@@ -67,6 +67,12 @@ CommonFields CommonFields::Register(event::PathRegistry* registry) {
   return f;
 }
 
+std::uint32_t RegisterEventTime(event::PathRegistry* registry) {
+  event::JsonPath p;
+  p.steps.push_back({event::PathStep::Kind::kKey, "eventTime", 0});
+  return registry->Add(p);
+}
+
 namespace {
 
 // Everything one input produced, waiting to be handed on in order.
@@ -129,7 +135,7 @@ class Worker final : public event::RecordHandler {
     }
     std::int64_t time = info.timestamp_ms;
     bool have_time = false;
-    view_.AnyValue(options_.fields.event_time, [&](const event::Value& v) {
+    view_.AnyValue(options_.event_time_slot, [&](const event::Value& v) {
       if (v.kind != event::ValueKind::kString) return false;
       if (auto t = ParseIso8601Millis(v.text)) {
         time = *t;
@@ -138,8 +144,8 @@ class Worker final : public event::RecordHandler {
       return true;
     });
     if (!have_time && time < 0) {
-      return Malformed(info.index, view_.HasValue(options_.fields.event_time) ? "invalid eventTime"
-                                                                              : "no eventTime");
+      return Malformed(info.index, view_.HasValue(options_.event_time_slot) ? "invalid eventTime"
+                                                                            : "no eventTime");
     }
     ScanStats& st = result_->stats;
     if ((options_.start_ms && time < *options_.start_ms) ||

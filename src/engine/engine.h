@@ -30,7 +30,7 @@ struct Input {
 // Errors name the argument that does not exist.
 Result<std::vector<Input>> ResolveSources(const std::vector<std::string>& sources);
 
-// The fields every scan extracts besides what its programs read.
+// The fields that describe an event in a summary line: who, what, where, when.
 struct CommonFields {
   std::uint32_t event_time = 0;
   std::uint32_t event_source = 0;
@@ -48,7 +48,8 @@ struct ScanOptions {
   // Compiled against one PathRegistry; `paths` is built from it.
   std::vector<std::shared_ptr<const pattern::Program>> programs;
   std::shared_ptr<const event::PathSet> paths;
-  CommonFields fields;
+  // The slot of $.eventTime in the registry the programs were compiled against.
+  std::uint32_t event_time_slot = 0;
   std::optional<std::int64_t> start_ms;  // inclusive, event time
   std::optional<std::int64_t> end_ms;    // exclusive
   unsigned threads = 1;
@@ -70,6 +71,9 @@ struct ScanStats {
   std::uint64_t bytes_decoded = 0;
   std::vector<std::uint64_t> matched_by_program;
 };
+
+// Adds $.eventTime to `registry` and returns its slot.
+std::uint32_t RegisterEventTime(event::PathRegistry* registry);
 
 // Called on the scanning thread that owns the results, in input order.
 class ScanObserver {
