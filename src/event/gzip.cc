@@ -18,8 +18,8 @@ struct DecompressorDeleter {
 std::size_t SizeHint(std::string_view in) {
   if (in.size() < 18) return 4096;
   const auto* p = reinterpret_cast<const unsigned char*>(in.data() + in.size() - 4);
-  const std::size_t isize =
-      p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<std::size_t>(p[3]) << 24);
+  const std::size_t isize = std::size_t{p[0]} | (std::size_t{p[1]} << 8) |
+                            (std::size_t{p[2]} << 16) | (std::size_t{p[3]} << 24);
   return std::max<std::size_t>(isize, in.size() * 4);
 }
 

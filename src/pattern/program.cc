@@ -202,11 +202,14 @@ bool DelimitedProgram::Matches(const event::EventView& view) const noexcept {
 ExtractedValues DelimitedProgram::Extract(const event::EventView& view) const {
   ExtractedValues out;
   Align(view, [this, &out](int index, std::size_t position, std::string_view value) {
+    // Built with append, not operator+: GCC 12 -O3 warns falsely on "$" + string (bug 105329).
+    std::string name(1, '$');
     if (index >= 0 && fields_[static_cast<std::size_t>(index)].kind == FieldSpec::Kind::kNamed) {
-      out.emplace_back("$" + fields_[static_cast<std::size_t>(index)].name, std::string(value));
+      name.append(fields_[static_cast<std::size_t>(index)].name);
     } else {
-      out.emplace_back("$" + std::to_string(position), std::string(value));
+      name.append(std::to_string(position));
     }
+    out.emplace_back(std::move(name), std::string(value));
     return true;
   });
   return out;
