@@ -14,17 +14,27 @@ struct DecompressorDeleter {
   void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
 };
 
-// gzip's ISIZE trailer: the member's size modulo 2^32, a good first guess for the buffer.
-std::size_t SizeHint(std::string_view in) {
-  if (in.size() < 18) return 4096;
+// Deflate cannot expand data by more than about 1032:1.
+constexpr std::size_t kMaxRatio = 1032;
+
+// gzip's ISIZE trailer (the member's size modulo 2^32) is a good first guess for the buffer,
+// but it is attacker-controlled: never trust it beyond what the input could expand to.
+std::size_t SizeHint(std::string_view in, std::size_t max_output) {
+  const std::size_t bound = std::min(max_output, in.size() * kMaxRatio);
+  if (in.size() < 18) return std::min<std::size_t>(4096, bound);
   const auto* p = reinterpret_cast<const unsigned char*>(in.data() + in.size() - 4);
   const std::size_t isize = std::size_t{p[0]} | (std::size_t{p[1]} << 8) |
                             (std::size_t{p[2]} << 16) | (std::size_t{p[3]} << 24);
-  return std::max<std::size_t>(isize, in.size() * 4);
+  return std::max<std::size_t>(std::min(std::max(isize, in.size() * 4), bound), 64);
+}
+
+Status TooLarge(std::size_t max_output) {
+  return Status::ResourceExhausted(
+      fmt::format("gzip data decodes to more than {} bytes", max_output));
 }
 
 // zlib, member after member, keeping whatever decodes before an error.
-Status Salvage(std::string_view in, PaddedBuffer* out) {
+Status Salvage(std::string_view in, PaddedBuffer* out, std::size_t max_output) {
   out->Clear();
   z_stream zs{};
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return Status::Internal("zlib init failed");
@@ -37,6 +47,10 @@ Status Salvage(std::string_view in, PaddedBuffer* out) {
     zs.avail_out = static_cast<uInt>(chunk.size());
     const int rc = inflate(&zs, Z_NO_FLUSH);
     out->Append(std::string_view(chunk.data(), chunk.size() - zs.avail_out));
+    if (out->size() > max_output) {
+      status = TooLarge(max_output);
+      break;
+    }
     if (rc == Z_STREAM_END) {
       if (zs.avail_in == 0) break;
       if (inflateReset(&zs) != Z_OK) break;  // next member
@@ -58,10 +72,10 @@ Status Salvage(std::string_view in, PaddedBuffer* out) {
 
 }  // namespace
 
-Status Gunzip(std::string_view in, PaddedBuffer* out) {
+Status Gunzip(std::string_view in, PaddedBuffer* out, std::size_t max_output) {
   thread_local std::unique_ptr<libdeflate_decompressor, DecompressorDeleter> decompressor(
       libdeflate_alloc_decompressor());
-  std::size_t capacity = SizeHint(in);
+  std::size_t capacity = SizeHint(in, max_output);
   out->Clear();
   std::size_t produced = 0;
   std::size_t offset = 0;
@@ -85,10 +99,14 @@ Status Gunzip(std::string_view in, PaddedBuffer* out) {
         break;
       }
       if (rc == LIBDEFLATE_INSUFFICIENT_SPACE) {
-        capacity *= 2;
+        if (produced + capacity >= max_output) {
+          out->Resize(produced);
+          return TooLarge(max_output);
+        }
+        capacity = std::min(capacity * 2, max_output - produced);
         continue;
       }
-      return Salvage(in, out);
+      return Salvage(in, out, max_output);
     }
   }
   out->Resize(produced);

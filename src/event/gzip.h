@@ -58,10 +58,11 @@ inline bool IsGzip(std::string_view bytes) {
          static_cast<unsigned char>(bytes[1]) == 0x8b;
 }
 
-// Decompresses every gzip member of `in` into `out` (replacing its contents). libdeflate does the
+// Decompresses every gzip member of `in` into `out` (replacing its contents), refusing to
+// produce more than `max_output` bytes (ResourceExhausted; a gzip bomb). libdeflate does the
 // work; when the data is damaged (truncated, bad CRC) zlib salvages what precedes the damage, `out`
 // holds that, and the status says what went wrong.
-Status Gunzip(std::string_view in, PaddedBuffer* out);
+Status Gunzip(std::string_view in, PaddedBuffer* out, std::size_t max_output);
 
 }  // namespace trailwatch::event
 

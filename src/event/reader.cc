@@ -305,7 +305,7 @@ ReadResult Reader::Read(std::string_view bytes, RecordHandler* handler) {
   Impl& im = *impl_;
   ReadResult result;
   if (IsGzip(bytes)) {
-    result.status = Gunzip(bytes, &im.decoded);
+    result.status = Gunzip(bytes, &im.decoded, im.options.max_input_bytes);
     if (!result.status.ok()) {
       ++result.malformed;
       handler->OnMalformed(kWholeInput, result.status.message());
