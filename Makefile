@@ -2,11 +2,12 @@
 JOBS      ?= 2
 RELEASE   := build/release
 TESTBUILD := build/asan
+TSANBUILD := build/tsan
 FUZZBUILD := build/fuzz
 BENCHBUILD:= build/bench
 FUZZ_SECONDS ?= 30
 
-.PHONY: all setup build run test unit fuzz fuzz-build bench format format-check clean
+.PHONY: all setup build run test unit tsan fuzz fuzz-build bench format format-check clean
 
 all: build
 
@@ -34,7 +35,16 @@ unit: setup $(TESTBUILD)/build.ninja
 	cmake --build $(TESTBUILD) -j $(JOBS)
 	cd $(TESTBUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
-test: unit format-check
+# ThreadSanitizer over the tests of threaded code (the scan engine and the scan command).
+$(TSANBUILD)/build.ninja:
+	cmake -S . -B $(TSANBUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DTRAILWATCH_SANITIZE=thread -DCMAKE_CXX_FLAGS_DEBUG="-g -O1"
+
+tsan: setup $(TSANBUILD)/build.ninja
+	cmake --build $(TSANBUILD) -j $(JOBS) --target trailwatch engine_test scan_cli_test
+	cd $(TSANBUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R 'engine_test|scan_cli_test'
+
+test: unit tsan format-check
 
 $(FUZZBUILD)/build.ninja:
 	CXX=clang++ cmake -S . -B $(FUZZBUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -1,12 +1,16 @@
 #include "engine/engine.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -75,64 +79,53 @@ std::uint32_t RegisterEventTime(event::PathRegistry* registry) {
 
 namespace {
 
-// Everything one input produced, waiting to be handed on in order.
+constexpr std::size_t kFlushBytes = 1 << 20;        // hand matches on in chunks of about this
+constexpr std::size_t kMaxPending = 16u << 20;      // per input not yet at the head of the line
+constexpr std::uint64_t kStreamAbove = 256u << 20;  // files larger than this are streamed
+
+// What one input produced, handed on in input order. Guarded by Shared::mu.
 struct InputResult {
-  std::string matches;
+  std::deque<std::string> chunks;
+  std::size_t pending = 0;
   std::vector<std::string> problems;
   ScanStats stats;
   bool done = false;
 };
 
-bool ReadWhole(const Input& input, std::string* out, std::string* error) {
-  if (input.is_stdin) {
-    out->assign(std::istreambuf_iterator<char>(std::cin.rdbuf()), {});
-    return true;
-  }
-  std::ifstream f(input.name, std::ios::binary);
-  if (!f) {
-    *error = "cannot open file";
-    return false;
-  }
-  f.seekg(0, std::ios::end);
-  const auto size = f.tellg();
-  f.seekg(0, std::ios::beg);
-  if (size < 0) {
-    *error = "cannot read file";
-    return false;
-  }
-  out->resize(static_cast<std::size_t>(size));
-  if (size > 0 && !f.read(out->data(), size)) {
-    *error = "read error";
-    return false;
-  }
-  return true;
-}
+struct Shared {
+  std::mutex mu;
+  std::condition_variable ready;  // a chunk arrived or an input finished
+  std::condition_variable space;  // the writer moved on or drained chunks
+  std::vector<InputResult> results;
+  std::size_t head = 0;  // the input being written out
+  std::atomic<std::uint64_t> live_events{0};
+  std::atomic<std::uint64_t> live_bytes{0};
+};
 
 class Worker final : public event::RecordHandler {
  public:
-  explicit Worker(const ScanOptions& options) : options_(options), reader_(options.read) {}
+  Worker(const ScanOptions& options, Shared* shared)
+      : options_(options), shared_(shared), reader_(options.read) {}
 
-  void Process(const Input& input, InputResult* result) {
-    result_ = result;
-    result->stats.inputs = 1;
-    result->stats.matched_by_program.assign(options_.programs.size(), 0);
-    std::string error;
-    if (!ReadWhole(input, &bytes_, &error)) {
-      ++result->stats.malformed;
-      result->problems.push_back(error);
-      return;
-    }
-    result->stats.bytes_read = bytes_.size();
-    const event::ReadResult read = reader_.Read(bytes_, this);
-    result->stats.bytes_decoded = read.decoded_bytes;
-    if (read.format == event::InputFormat::kDigest) ++result->stats.digests;
+  void Process(const Input& input, std::size_t index) {
+    index_ = index;
+    stats_ = ScanStats{};
+    stats_.inputs = 1;
+    stats_.matched_by_program.assign(options_.programs.size(), 0);
+    problems_.clear();
+    Read(input);
+    Flush();
+    std::lock_guard lock(shared_->mu);
+    InputResult& r = shared_->results[index_];
+    r.problems = std::move(problems_);
+    r.stats = std::move(stats_);
+    r.done = true;
+    shared_->ready.notify_all();
   }
 
   void OnRecord(std::string_view json, const event::RecordInfo& info) override {
     extractor_.Extract(*options_.paths, json, &view_);
-    if (!view_.is_json_object()) {
-      return Malformed(info.index, "not a valid JSON object");
-    }
+    if (!view_.is_json_object()) return Malformed(info.index, "not a valid JSON object");
     std::int64_t time = info.timestamp_ms;
     bool have_time = false;
     view_.AnyValue(options_.event_time_slot, [&](const event::Value& v) {
@@ -147,26 +140,26 @@ class Worker final : public event::RecordHandler {
       return Malformed(info.index, view_.HasValue(options_.event_time_slot) ? "invalid eventTime"
                                                                             : "no eventTime");
     }
-    ScanStats& st = result_->stats;
     if ((options_.start_ms && time < *options_.start_ms) ||
         (options_.end_ms && time >= *options_.end_ms)) {
-      ++st.out_of_range;
+      ++stats_.out_of_range;
       return;
     }
-    ++st.events;
+    ++stats_.events;
+    if ((stats_.events & 1023) == 0) shared_->live_events.fetch_add(1024);
     bool any = false;
     for (std::size_t i = 0; i < options_.programs.size(); ++i) {
       if (options_.programs[i]->Matches(view_)) {
-        ++st.matched_by_program[i];
+        ++stats_.matched_by_program[i];
         any = true;
       }
     }
     if (!any) return;
-    ++st.matched;
-    if (options_.collect_matches) {
-      result_->matches.append(json);
-      result_->matches.push_back('\n');
-    }
+    ++stats_.matched;
+    if (!options_.collect_matches) return;
+    out_.append(json);
+    out_.push_back('\n');
+    if (out_.size() >= kFlushBytes) Flush();
   }
 
   void OnMalformed(std::uint64_t index, std::string_view reason) override {
@@ -174,22 +167,79 @@ class Worker final : public event::RecordHandler {
   }
 
  private:
-  void Malformed(std::uint64_t index, std::string_view reason) {
-    ++result_->stats.malformed;
-    if (index == event::kWholeInput) {
-      Problem(std::string(reason));
+  void Read(const Input& input) {
+    int fd = 0;
+    std::uint64_t size = 0;
+    if (!input.is_stdin) {
+      std::error_code ec;
+      size = fs::file_size(input.name, ec);
+      fd = ::open(input.name.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || ec) {
+        if (fd >= 0) ::close(fd);
+        Malformed(event::kWholeInput,
+                  fmt::format("cannot open: {}", ec ? ec.message() : std::strerror(errno)));
+        return;
+      }
+    }
+    event::ReadResult read;
+    if (input.is_stdin || size > kStreamAbove) {
+      std::uint64_t taken = 0;
+      read = reader_.ReadStream(fd, this, &taken);
+      stats_.bytes_read = taken;
     } else {
-      Problem(fmt::format("record {}: {}", index, reason));
+      bytes_.resize(size);
+      std::size_t got = 0;
+      while (got < size) {
+        const ssize_t n = ::read(fd, bytes_.data() + got, size - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+      }
+      bytes_.resize(got);
+      stats_.bytes_read = got;
+      read = reader_.Read(bytes_, this);
+    }
+    if (!input.is_stdin) ::close(fd);
+    stats_.bytes_decoded = read.decoded_bytes;
+    shared_->live_bytes.fetch_add(read.decoded_bytes);
+    shared_->live_events.fetch_add(stats_.events & 1023);
+    if (read.format == event::InputFormat::kDigest) ++stats_.digests;
+  }
+
+  // Hands the collected matches on; an input that is not at the head of the line waits while
+  // too much of its output is pending, which bounds memory whatever the inputs' sizes.
+  void Flush() {
+    if (out_.empty()) return;
+    std::unique_lock lock(shared_->mu);
+    InputResult& r = shared_->results[index_];
+    r.pending += out_.size();
+    r.chunks.push_back(std::move(out_));
+    out_ = std::string();
+    shared_->ready.notify_all();
+    shared_->space.wait(lock, [&] { return index_ == shared_->head || r.pending <= kMaxPending; });
+  }
+
+  // Counts every problem; keeps the text of the first few (the rest are summed up later).
+  void Malformed(std::uint64_t index, std::string_view reason) {
+    ++stats_.malformed;
+    if (problems_.size() >= options_.problems_per_input) return;
+    if (index == event::kWholeInput) {
+      problems_.emplace_back(reason);
+    } else {
+      problems_.push_back(fmt::format("record {}: {}", index, reason));
     }
   }
-  void Problem(std::string message) { result_->problems.push_back(std::move(message)); }
 
   const ScanOptions& options_;
+  Shared* shared_;
   event::Reader reader_;
   event::Extractor extractor_;
   event::EventView view_;
   std::string bytes_;
-  InputResult* result_ = nullptr;
+  std::string out_;
+  std::size_t index_ = 0;
+  ScanStats stats_;
+  std::vector<std::string> problems_;
 };
 
 void Add(ScanStats* total, const ScanStats& s) {
@@ -213,71 +263,74 @@ ScanStats RunScan(const std::vector<Input>& inputs, const ScanOptions& options,
   ScanStats total;
   total.matched_by_program.assign(options.programs.size(), 0);
   const std::size_t n = inputs.size();
-  std::vector<InputResult> results(n);
-  std::mutex mu;
-  std::condition_variable done_cv;   // a result completed
-  std::condition_variable space_cv;  // the writer moved on
+  Shared shared;
+  shared.results.resize(n);
   std::atomic<std::size_t> next{0};
-  std::size_t written = 0;
-  // Workers may run at most this far ahead of the writer, which bounds buffered output.
-  const std::size_t window = std::max<unsigned>(options.threads, 1) * 4;
+  // Workers start at most this many inputs ahead of the writer.
+  const std::size_t window = std::max<std::size_t>(options.threads, 1) * 4;
 
   auto work = [&] {
-    Worker worker(options);
+    Worker worker(options, &shared);
     while (true) {
       const std::size_t i = next.fetch_add(1);
       if (i >= n) return;
       {
-        std::unique_lock lock(mu);
-        space_cv.wait(lock, [&] { return i < written + window; });
+        std::unique_lock lock(shared.mu);
+        shared.space.wait(lock, [&] { return i < shared.head + window; });
       }
-      InputResult local;
-      worker.Process(inputs[i], &local);
-      {
-        std::lock_guard lock(mu);
-        results[i] = std::move(local);
-        results[i].done = true;
-      }
-      done_cv.notify_all();
+      worker.Process(inputs[i], i);
     }
   };
+  const unsigned count =
+      static_cast<unsigned>(std::clamp<std::size_t>(n, 1, std::max<unsigned>(options.threads, 1)));
   std::vector<std::thread> threads;
-  const unsigned count = std::max(
-      1u, std::min<unsigned>(options.threads, static_cast<unsigned>(std::max<std::size_t>(n, 1))));
   for (unsigned t = 0; t < count; ++t) threads.emplace_back(work);
 
   auto last_progress = std::chrono::steady_clock::now();
-  while (written < n) {
-    InputResult r;
-    {
-      std::unique_lock lock(mu);
-      done_cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return results[written].done; });
-      if (!results[written].done) {
-        observer->OnProgress(total, written, n);
-        continue;
-      }
-      r = std::move(results[written]);
-      ++written;
-    }
-    space_cv.notify_all();
-    Add(&total, r.stats);
-    const Input& input = inputs[written - 1];
-    if (!r.matches.empty()) observer->OnMatches(input, r.matches);
-    for (std::size_t p = 0; p < r.problems.size() && p < options.problems_per_input; ++p) {
-      observer->OnProblem(input, r.problems[p]);
-    }
-    if (r.problems.size() > options.problems_per_input) {
-      observer->OnProblem(input, fmt::format("{} more problems not shown",
-                                             r.problems.size() - options.problems_per_input));
-    }
+  auto progress = [&](bool force) {
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_progress > std::chrono::milliseconds(100)) {
-      observer->OnProgress(total, written, n);
-      last_progress = now;
+    if (!force && now - last_progress < std::chrono::milliseconds(100)) return;
+    last_progress = now;
+    ScanStats live = total;
+    live.events = std::max(total.events, shared.live_events.load());
+    live.bytes_decoded = std::max(total.bytes_decoded, shared.live_bytes.load());
+    observer->OnProgress(live, shared.head, n);
+  };
+  while (true) {
+    std::unique_lock lock(shared.mu);
+    if (shared.head >= n) break;
+    InputResult& r = shared.results[shared.head];
+    if (!shared.ready.wait_for(lock, std::chrono::milliseconds(100),
+                               [&] { return !r.chunks.empty() || r.done; })) {
+      lock.unlock();
+      progress(false);
+      continue;
     }
+    const Input& input = inputs[shared.head];
+    if (!r.chunks.empty()) {
+      std::string chunk = std::move(r.chunks.front());
+      r.chunks.pop_front();
+      r.pending -= chunk.size();
+      lock.unlock();
+      shared.space.notify_all();
+      observer->OnMatches(input, chunk);
+      continue;
+    }
+    InputResult done = std::move(r);
+    ++shared.head;
+    lock.unlock();
+    shared.space.notify_all();
+    Add(&total, done.stats);
+    for (const std::string& p : done.problems) observer->OnProblem(input, p);
+    const std::size_t shown = done.problems.size();
+    if (done.stats.malformed > shown) {
+      observer->OnProblem(input,
+                          fmt::format("{} more problems not shown", done.stats.malformed - shown));
+    }
+    progress(false);
   }
   for (std::thread& t : threads) t.join();
-  observer->OnProgress(total, written, n);
+  progress(true);
   return total;
 }
 

@@ -234,7 +234,18 @@ class Reader {
 
   ReadResult Read(std::string_view bytes, RecordHandler* handler);
 
+  // Reads from a file descriptor until end of file, in bounded memory when the content is
+  // NDJSON (gzip'ed or not): records are delivered as lines arrive. Other formats are single
+  // JSON documents; they are gathered (up to max_input_bytes) and read as by Read().
+  // `bytes_read` receives the number of bytes taken from `fd`.
+  ReadResult ReadStream(int fd, RecordHandler* handler, std::uint64_t* bytes_read);
+
  private:
+  // One NDJSON line (may be blank: then nothing is delivered).
+  ReadResult ReadLine(std::string_view line, std::uint64_t index, RecordHandler* handler);
+  std::size_t max_input_bytes() const;
+  std::size_t max_record_bytes() const;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -105,9 +105,10 @@ class Splitter {
     }
   }
 
-  // Each element of an array (at `arr`) is one record.
-  void Records(od::array arr) {
-    std::uint64_t index = 0;
+  // Each element of an array (at `arr`) is one record; indexes continue from `*next`.
+  void Records(od::array arr, std::uint64_t* next = nullptr) {
+    std::uint64_t local = 0;
+    std::uint64_t& index = next ? *next : local;
     for (auto element : arr) {
       od::value v;
       if (auto err = element.get(v); err != simdjson::SUCCESS) return Broken(index, err);
@@ -202,7 +203,8 @@ class Splitter {
       }
     }
     if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
-      return Concatenated(data, capacity);  // `jq` output: several values one after another
+      result_->format = InputFormat::kNdjson;
+      return Concatenated(data);  // `jq` output: several values one after another
     }
     if (digest && !records) {
       result_->format = InputFormat::kDigest;
@@ -249,20 +251,31 @@ class Splitter {
     }
   }
 
-  void Concatenated(std::string_view data, std::size_t capacity) {
-    (void)capacity;
-    result_->format = InputFormat::kNdjson;
+  // Several JSON values one after another; each object is a record, each array holds records.
+  // `data` must end where the padded buffer's data ends.
+  void Concatenated(std::string_view data, std::uint64_t index = 0) {
     od::document_stream stream;
     const std::size_t batch = std::max<std::size_t>(data.size(), 1 << 20);
     if (auto err = im_.parser.iterate_many(data.data(), data.size(), batch).get(stream);
         err != simdjson::SUCCESS) {
       return Broken(0, err);
     }
-    std::uint64_t index = 0;
     for (auto it = stream.begin(); it != stream.end(); ++it) {
       if (it.error() != simdjson::SUCCESS) return Broken(index, it.error());
       std::string_view src = it.source();
       std::size_t b = SkipSpace(src, 0);
+      if (b < src.size() && src[b] == '[') {
+        // `cat *.json` of JSON-array files: every array's elements are records.
+        od::document_reference doc;
+        od::array arr;
+        if (auto err = (*it).get(doc); err != simdjson::SUCCESS) return Broken(index, err);
+        if (auto err = doc.get_array().get(arr); err != simdjson::SUCCESS) {
+          return Broken(index, err);
+        }
+        Records(arr, &index);
+        if (!result_->status.ok()) return;
+        continue;
+      }
       if (b < src.size() && src[b] != '{') {
         Malformed(index++, "record is not a JSON object");
         continue;
@@ -300,6 +313,20 @@ struct Reader::Impl : ReaderState {};
 
 Reader::Reader(ReadOptions options) : impl_(std::make_unique<Impl>()) { impl_->options = options; }
 Reader::~Reader() = default;
+
+std::size_t Reader::max_input_bytes() const { return impl_->options.max_input_bytes; }
+std::size_t Reader::max_record_bytes() const { return impl_->options.max_record_bytes; }
+
+ReadResult Reader::ReadLine(std::string_view line, std::uint64_t index, RecordHandler* handler) {
+  ReadResult result;
+  result.format = InputFormat::kNdjson;
+  std::size_t b = SkipSpace(line, 0);
+  std::size_t e = line.size();
+  while (e > b && IsSpace(line[e - 1])) --e;
+  if (b == e) return result;
+  Splitter(*impl_, handler, &result).Emit(line.substr(b, e - b), {index, -1});
+  return result;
+}
 
 ReadResult Reader::Read(std::string_view bytes, RecordHandler* handler) {
   Impl& im = *impl_;
@@ -339,9 +366,13 @@ ReadResult Reader::Read(std::string_view bytes, RecordHandler* handler) {
     } else if (auto err2 = doc.get_array().get(arr); err2 != simdjson::SUCCESS) {
       split.Broken(0, err2);
     } else {
-      split.Records(arr);
-      if (result.status.ok() && doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
-        split.Broken(result.records + result.malformed, simdjson::TRAILING_CONTENT);
+      std::uint64_t next = 0;
+      split.Records(arr, &next);
+      const char* rest = nullptr;
+      if (result.status.ok() && doc.current_location().get(rest) == simdjson::SUCCESS) {
+        // More documents follow (`cat *.json`): read them one after another.
+        const auto offset = static_cast<std::size_t>(rest - data.data());
+        split.Concatenated(data.substr(offset), next);
       }
     }
   } else if (data[pos] == '{') {
