@@ -62,9 +62,9 @@ $(BENCHBUILD)/build.ninja:
 	cmake -S . -B $(BENCHBUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \
 	  -DTRAILWATCH_BUILD_TESTS=OFF -DTRAILWATCH_BUILD_BENCHMARKS=ON
 
-bench: setup $(BENCHBUILD)/build.ninja
-	cmake --build $(BENCHBUILD) -j $(JOBS)
+bench: setup
 	scripts/bench pattern
+	scripts/bench scan
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -121,7 +121,7 @@ std::string FormatIso8601(std::int64_t millis) {
 Result<std::int64_t> ParseTimeArgument(std::string_view text, TimePoint now) {
   const std::int64_t now_ms = now.time_since_epoch().count();
   if (text == "now") return now_ms;
-  if (!text.empty() && text[0] == '-' && text.size() >= 3) {
+  if (text.size() >= 3 && text[0] == '-' && text[1] >= '0' && text[1] <= '9') {
     std::int64_t n = 0;
     auto [ptr, ec] = std::from_chars(text.data() + 1, text.data() + text.size() - 1, n);
     if (ec == std::errc() && ptr == text.data() + text.size() - 1) {
@@ -145,7 +145,8 @@ Result<std::int64_t> ParseTimeArgument(std::string_view text, TimePoint now) {
         default:
           break;
       }
-      if (unit != 0) return now_ms - n * unit;
+      // Beyond about 290 million years the arithmetic would overflow; nobody means that.
+      if (unit != 0 && n <= (std::int64_t{1} << 53) / unit) return now_ms - n * unit;
     }
   }
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos &&

@@ -79,9 +79,9 @@ std::uint32_t RegisterEventTime(event::PathRegistry* registry) {
 
 namespace {
 
-constexpr std::size_t kFlushBytes = 1 << 20;        // hand matches on in chunks of about this
-constexpr std::size_t kMaxPending = 16u << 20;      // per input not yet at the head of the line
-constexpr std::uint64_t kStreamAbove = 256u << 20;  // files larger than this are streamed
+constexpr std::size_t kFlushBytes = 1 << 20;       // hand matches on in chunks of about this
+constexpr std::size_t kMaxPending = 16u << 20;     // per input not yet at the head of the line
+constexpr std::uint64_t kStreamAbove = 32u << 20;  // files larger than this are streamed
 
 // What one input produced, handed on in input order. Guarded by Shared::mu.
 struct InputResult {

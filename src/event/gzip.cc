@@ -33,9 +33,13 @@ Status TooLarge(std::size_t max_output) {
       fmt::format("gzip data decodes to more than {} bytes", max_output));
 }
 
-// zlib, member after member, keeping whatever decodes before an error.
+// zlib, member after member. A truncated stream keeps what decoded before the cut: those bytes
+// are exactly the original's. A damaged member (bad data, bad checksum) is dropped whole:
+// inflate may have produced altered bytes long before it noticed, and an altered record that
+// is still valid JSON must not pass for the real one.
 Status Salvage(std::string_view in, PaddedBuffer* out, std::size_t max_output) {
   out->Clear();
+  std::size_t member_start = 0;
   z_stream zs{};
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return Status::Internal("zlib init failed");
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
@@ -52,6 +56,7 @@ Status Salvage(std::string_view in, PaddedBuffer* out, std::size_t max_output) {
       break;
     }
     if (rc == Z_STREAM_END) {
+      member_start = out->size();
       if (zs.avail_in == 0) break;
       if (inflateReset(&zs) != Z_OK) break;  // next member
       continue;
@@ -61,8 +66,10 @@ Status Salvage(std::string_view in, PaddedBuffer* out, std::size_t max_output) {
       status = Status::Corruption(
           fmt::format("truncated gzip data (recovered {} bytes before the end)", out->size()));
     } else {
-      status = Status::Corruption(fmt::format("damaged gzip data ({}; recovered {} bytes)",
-                                              zs.msg ? zs.msg : "inflate error", out->size()));
+      status = Status::Corruption(
+          fmt::format("damaged gzip data ({}); the damaged member ({} decoded bytes) is skipped",
+                      zs.msg ? zs.msg : "inflate error", out->size() - member_start));
+      out->Resize(member_start);
     }
     break;
   }

@@ -54,6 +54,18 @@ std::size_t SkipSpace(std::string_view s, std::size_t i) {
   return i;
 }
 
+// Where the elements of a CloudTrail file's "Records" array start (just after its '['), found
+// textually so that it works on damaged files; npos if there is none.
+std::size_t FindRecordsArray(std::string_view data) {
+  const std::size_t key = data.find("\"Records\"");
+  if (key == std::string_view::npos) return key;
+  std::size_t i = SkipSpace(data, key + 9);
+  if (i >= data.size() || data[i] != ':') return std::string_view::npos;
+  i = SkipSpace(data, i + 1);
+  if (i >= data.size() || data[i] != '[') return std::string_view::npos;
+  return i + 1;
+}
+
 class Splitter {
  public:
   Splitter(ReaderState& im, RecordHandler* handler, ReadResult* result)
@@ -79,13 +91,83 @@ class Splitter {
     handler_->OnMalformed(index, reason);
   }
 
-  // The input is damaged from here on; what came before was delivered.
+  // The input is damaged from here on; what came before was delivered. Reported once per
+  // input, and not at all when the damage is the end of a truncated gzip stream, which was
+  // reported already.
   void Broken(std::uint64_t index, simdjson::error_code error) {
+    if (!result_->status.ok()) return;
     const std::string reason =
         fmt::format("invalid JSON at record {}: {}; the rest of the input is skipped", index,
                     simdjson::error_message(error));
     Malformed(kWholeInput, reason);
-    if (result_->status.ok()) result_->status = Status::Corruption(reason);
+    result_->status = Status::Corruption(reason);
+  }
+
+  // Damaged JSON (truncated, unbalanced, garbage): On-Demand refuses such input before the
+  // first record, so scan the array at `data[pos]` (just after its '[') by hand, tracking
+  // strings and nesting, and deliver every complete element from the `skip`-th on. Elements
+  // are still validated one by one later (the Extractor parses each record).
+  void Salvage(std::string_view data, std::size_t pos, std::uint64_t skip) {
+    std::uint64_t index = 0;
+    const std::size_t n = data.size();
+    bool first = true;
+    while (true) {
+      pos = SkipSpace(data, pos);
+      if (pos >= n) return Broken(index, simdjson::INCOMPLETE_ARRAY_OR_OBJECT);
+      if (data[pos] == ']') {
+        // The array is whole, so the damage is inside its records (each is validated when it is
+        // parsed) or after it; only the latter is a problem of the input.
+        std::size_t after = SkipSpace(data, pos + 1);
+        if (after < n && data[after] == '}') after = SkipSpace(data, after + 1);
+        if (after < n) return Broken(index, simdjson::TRAILING_CONTENT);
+        return;
+      }
+      if (!first) {
+        if (data[pos] != ',') return Broken(index, simdjson::TAPE_ERROR);  // a missing comma
+        pos = SkipSpace(data, pos + 1);
+        if (pos >= n) return Broken(index, simdjson::INCOMPLETE_ARRAY_OR_OBJECT);
+      }
+      first = false;
+      const char c0 = data[pos];
+      if (c0 != '{' && c0 != '[' && c0 != '"' && c0 != '-' && c0 != 't' && c0 != 'f' && c0 != 'n' &&
+          !(c0 >= '0' && c0 <= '9')) {
+        return Broken(index, simdjson::TAPE_ERROR);  // no JSON value where one must be
+      }
+      const std::size_t begin = pos;
+      int depth = 0;
+      bool in_string = false;
+      for (; pos < n; ++pos) {
+        const char c = data[pos];
+        if (in_string) {
+          if (c == '\\') {
+            ++pos;
+          } else if (c == '"') {
+            in_string = false;
+          }
+        } else if (c == '"') {
+          in_string = true;
+        } else if (c == '{' || c == '[') {
+          ++depth;
+        } else if (c == '}' || c == ']') {
+          if (--depth < 0) break;  // the array's own ']' after a scalar element
+          if (depth == 0) {
+            ++pos;
+            break;
+          }
+        } else if (c == ',' && depth == 0) {
+          break;
+        }
+      }
+      if (depth > 0 || in_string || pos > n) {
+        return Broken(index, simdjson::INCOMPLETE_ARRAY_OR_OBJECT);
+      }
+      if (index++ < skip) continue;
+      if (data[begin] == '{') {
+        Emit(data.substr(begin, pos - begin), {index - 1, -1});
+      } else {
+        Malformed(index - 1, "record is not a JSON object");
+      }
+    }
   }
 
   void Ndjson(std::string_view data) {
@@ -105,43 +187,55 @@ class Splitter {
     }
   }
 
-  // Each element of an array (at `arr`) is one record; indexes continue from `*next`.
-  void Records(od::array arr, std::uint64_t* next = nullptr) {
-    std::uint64_t local = 0;
-    std::uint64_t& index = next ? *next : local;
+  // Each element of an array (at `arr`) is one record; `*index` counts them. Returns the
+  // error that stopped the walk, if any; the caller decides how to go on.
+  simdjson::error_code Records(od::array arr, std::uint64_t* index) {
     for (auto element : arr) {
       od::value v;
-      if (auto err = element.get(v); err != simdjson::SUCCESS) return Broken(index, err);
+      if (auto err = element.get(v); err != simdjson::SUCCESS) return err;
       od::json_type type;
-      if (auto err = v.type().get(type); err != simdjson::SUCCESS) return Broken(index, err);
+      if (auto err = v.type().get(type); err != simdjson::SUCCESS) return err;
       if (type != od::json_type::object) {
-        // Skip it; raw_json_token() consumes scalars, get_array() consumes arrays.
-        if (type == od::json_type::array) {
+        if (type == od::json_type::array) {  // consume it
           od::array skipped;
-          if (auto err = v.get_array().get(skipped); err == simdjson::SUCCESS) {
-            std::string_view ignored;
-            if (auto e2 = skipped.raw_json().get(ignored); e2 != simdjson::SUCCESS) {
-              return Broken(index, e2);
-            }
-          }
+          std::string_view ignored;
+          if (auto err = v.get_array().get(skipped); err != simdjson::SUCCESS) return err;
+          if (auto err = skipped.raw_json().get(ignored); err != simdjson::SUCCESS) return err;
         }
-        Malformed(index++, "record is not a JSON object");
+        Malformed((*index)++, "record is not a JSON object");
         continue;
       }
       od::object obj;
       std::string_view raw;
-      if (auto err = v.get_object().get(obj); err != simdjson::SUCCESS) return Broken(index, err);
-      if (auto err = obj.raw_json().get(raw); err != simdjson::SUCCESS) return Broken(index, err);
-      Emit(raw, {index++, -1});
+      if (auto err = v.get_object().get(obj); err != simdjson::SUCCESS) return err;
+      if (auto err = obj.raw_json().get(raw); err != simdjson::SUCCESS) return err;
+      Emit(raw, {(*index)++, -1});
     }
+    return simdjson::SUCCESS;
   }
 
   // CloudWatch Logs: each event's `message` (a string) is a record, kept exactly.
   void LogEvents(od::array arr) {
     std::uint64_t index = 0;
     for (auto element : arr) {
+      od::value value;
+      od::json_type type;
+      if (auto err = element.get(value); err != simdjson::SUCCESS) return Broken(index, err);
+      if (auto err = value.type().get(type); err != simdjson::SUCCESS) return Broken(index, err);
+      if (type != od::json_type::object) {
+        std::string_view ignored;
+        if (type == od::json_type::array) {
+          od::array skipped;
+          if (value.get_array().get(skipped) != simdjson::SUCCESS ||
+              skipped.raw_json().get(ignored) != simdjson::SUCCESS) {
+            return Broken(index, simdjson::TAPE_ERROR);
+          }
+        }
+        Malformed(index++, "log event is not a JSON object");
+        continue;
+      }
       od::object ev;
-      if (auto err = element.get_object().get(ev); err != simdjson::SUCCESS) {
+      if (auto err = value.get_object().get(ev); err != simdjson::SUCCESS) {
         return Broken(index, err);
       }
       RecordInfo info{index++, -1};
@@ -175,25 +269,35 @@ class Splitter {
     }
   }
 
+  // A damaged document: if it is a CloudTrail log file, salvage its complete records.
+  void DamagedDocument(std::string_view data, simdjson::error_code error) {
+    const std::size_t records = FindRecordsArray(data);
+    if (records == std::string_view::npos) return Broken(0, error);
+    result_->format = InputFormat::kCloudTrail;
+    Salvage(data, records, 0);
+  }
+
   // A document that starts with '{': classify by its top-level keys, then split.
   void Document(std::string_view data, std::size_t capacity) {
     od::document doc;
     if (auto err = im_.parser.iterate(data.data(), data.size(), capacity).get(doc);
         err != simdjson::SUCCESS) {
-      return Broken(0, err);
+      return DamagedDocument(data, err);
     }
     bool records = false, digest = false, events = false, log_events = false, detail = false;
     {
       od::object obj;
-      if (auto err = doc.get_object().get(obj); err != simdjson::SUCCESS) return Broken(0, err);
+      if (auto err = doc.get_object().get(obj); err != simdjson::SUCCESS) {
+        return DamagedDocument(data, err);
+      }
       for (auto field : obj) {
         std::string_view key;
         if (auto err = field.unescaped_key().get(key); err != simdjson::SUCCESS) {
-          return Broken(0, err);
+          return DamagedDocument(data, err);
         }
         od::json_type type;
         if (auto err = field.value().type().get(type); err != simdjson::SUCCESS) {
-          return Broken(0, err);
+          return DamagedDocument(data, err);
         }
         records |= key == "Records" && type == od::json_type::array;
         digest |= key == "logFiles" || key == "digestPublicKeyFingerprint";
@@ -225,10 +329,15 @@ class Splitter {
       if (records && key == "Records") {
         result_->format = InputFormat::kCloudTrail;
         od::array arr;
-        if (auto err = field.value().get_array().get(arr); err != simdjson::SUCCESS) {
-          return Broken(0, err);
+        std::uint64_t index = 0;
+        simdjson::error_code err = field.value().get_array().get(arr);
+        if (err == simdjson::SUCCESS) err = Records(arr, &index);
+        if (err != simdjson::SUCCESS) {
+          const std::size_t start = FindRecordsArray(data);
+          if (start == std::string_view::npos) return Broken(index, err);
+          return Salvage(data, start, index);
         }
-        return Records(arr);
+        return;
       }
       if (!records && (key == "events" || key == "logEvents")) {
         result_->format = InputFormat::kCloudWatchLogs;
@@ -272,8 +381,7 @@ class Splitter {
         if (auto err = doc.get_array().get(arr); err != simdjson::SUCCESS) {
           return Broken(index, err);
         }
-        Records(arr, &index);
-        if (!result_->status.ok()) return;
+        if (auto err = Records(arr, &index); err != simdjson::SUCCESS) return Broken(index, err);
         continue;
       }
       if (b < src.size() && src[b] != '{') {
@@ -291,20 +399,36 @@ class Splitter {
   ReadResult* result_;
 };
 
-// NDJSON when the first line alone is a complete JSON object and more lines follow.
-bool LooksLikeNdjson(std::string_view data, std::size_t pos, od::parser& parser) {
-  const std::size_t nl = data.find('\n', pos);
-  if (nl == std::string_view::npos || SkipSpace(data, nl) >= data.size()) return false;
+// NDJSON when there are several lines and one of the first three non-blank lines is, alone, a
+// complete JSON object (so one damaged first line does not hide the rest of the file).
+bool LooksLikeNdjson(std::string_view data, od::parser& parser) {
+  const std::size_t first_nl = data.find('\n');
+  if (first_nl == std::string_view::npos || SkipSpace(data, first_nl) >= data.size()) {
+    return false;
+  }
+  std::size_t pos = 0;
   PaddedBuffer line;
-  line.Assign(data.substr(pos, nl - pos));
-  od::document doc;
-  od::object obj;
-  std::string_view raw;
-  return parser.iterate(line.data(), line.size(), line.capacity_with_padding()).get(doc) ==
-             simdjson::SUCCESS &&
-         doc.get_object().get(obj) == simdjson::SUCCESS &&
-         obj.raw_json().get(raw) == simdjson::SUCCESS &&
-         doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
+  for (int tried = 0; tried < 3 && pos < data.size();) {
+    std::size_t nl = data.find('\n', pos);
+    if (nl == std::string_view::npos) nl = data.size();
+    std::string_view text = data.substr(pos, nl - pos);
+    pos = nl + 1;
+    const std::size_t b = SkipSpace(text, 0);
+    if (b >= text.size()) continue;
+    ++tried;
+    line.Assign(text.substr(b));
+    od::document doc;
+    od::object obj;
+    std::string_view raw;
+    if (parser.iterate(line.data(), line.size(), line.capacity_with_padding()).get(doc) ==
+            simdjson::SUCCESS &&
+        doc.get_object().get(obj) == simdjson::SUCCESS &&
+        obj.raw_json().get(raw) == simdjson::SUCCESS &&
+        doc.current_location().error() == simdjson::OUT_OF_BOUNDS) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -357,32 +481,32 @@ ReadResult Reader::Read(std::string_view bytes, RecordHandler* handler) {
     result.format = InputFormat::kEmpty;
   } else if (data[pos] == '[') {
     result.format = InputFormat::kJsonArray;
+    data = data.substr(pos);  // simdjson must not see a byte order mark
     od::document doc;
     od::array arr;
-    if (auto err = im.parser.iterate(data.data(), data.size(), im.decoded.capacity_with_padding())
-                       .get(doc);
-        err != simdjson::SUCCESS) {
-      split.Broken(0, err);
-    } else if (auto err2 = doc.get_array().get(arr); err2 != simdjson::SUCCESS) {
-      split.Broken(0, err2);
-    } else {
-      std::uint64_t next = 0;
-      split.Records(arr, &next);
-      const char* rest = nullptr;
-      if (result.status.ok() && doc.current_location().get(rest) == simdjson::SUCCESS) {
-        // More documents follow (`cat *.json`): read them one after another.
-        const auto offset = static_cast<std::size_t>(rest - data.data());
-        split.Concatenated(data.substr(offset), next);
-      }
+    std::uint64_t next = 0;
+    simdjson::error_code err =
+        im.parser.iterate(data.data(), data.size(), im.decoded.capacity_with_padding() - pos)
+            .get(doc);
+    if (err == simdjson::SUCCESS) err = doc.get_array().get(arr);
+    if (err == simdjson::SUCCESS) err = split.Records(arr, &next);
+    const char* rest = nullptr;
+    if (err != simdjson::SUCCESS) {
+      split.Salvage(data, 1, next);
+    } else if (doc.current_location().get(rest) == simdjson::SUCCESS) {
+      // More documents follow (`cat *.json`): read them one after another.
+      split.Concatenated(data.substr(static_cast<std::size_t>(rest - data.data())), next);
     }
   } else if (data[pos] == '{') {
-    if (LooksLikeNdjson(data, pos, im.inner)) {
-      split.Ndjson(data.substr(pos));
+    data = data.substr(pos);  // simdjson must not see a byte order mark
+    if (LooksLikeNdjson(data, im.inner)) {
+      split.Ndjson(data);
     } else {
-      split.Document(data, im.decoded.capacity_with_padding());
+      split.Document(data, im.decoded.capacity_with_padding() - pos);
     }
   } else {
     result.format = InputFormat::kUnknown;
+    result.status = Status::Corruption("not JSON");
     split.Malformed(kWholeInput,
                     "not JSON (neither a CloudTrail log file, a JSON array, NDJSON nor "
                     "CloudWatch Logs output)");
