@@ -124,7 +124,7 @@ class Worker final : public event::RecordHandler {
   }
 
   void OnRecord(std::string_view json, const event::RecordInfo& info) override {
-    extractor_.Extract(*options_.paths, json, &view_);
+    extractor_.Extract(*options_.paths, json, &view_, info.padded);
     if (!view_.is_json_object()) return Malformed(info.index, "not a valid JSON object");
     std::int64_t time = info.timestamp_ms;
     bool have_time = false;

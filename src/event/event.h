@@ -144,6 +144,9 @@ class PathSet {
 // by runs of spaces or tabs; text inside [ ] or " " is one field. Appends to `out`.
 void SplitDelimited(std::string_view message, std::vector<DelimitedField>* out);
 
+// Bytes simdjson may read past the end of the data it parses.
+inline constexpr std::size_t kJsonPadding = 64;
+
 // Walks messages. One per thread; reuses its buffers, so steady-state extraction does not
 // allocate. The whole message is validated (simdjson DOM), not only the members the paths
 // name: a message with malformed JSON anywhere is not a JSON object.
@@ -156,8 +159,10 @@ class Extractor {
 
   // Fills `view` with the values of `paths` found in `message`. `message` must outlive the
   // view's use. A message that is not a JSON object yields is_json_object() == false and no
-  // values.
-  void Extract(const PathSet& paths, std::string_view message, EventView* view);
+  // values. `padded`: kJsonPadding readable bytes follow `message`, so it is parsed in place
+  // instead of being copied.
+  void Extract(const PathSet& paths, std::string_view message, EventView* view,
+               bool padded = false);
 
  private:
   struct Impl;
@@ -189,6 +194,9 @@ std::string_view InputFormatName(InputFormat format);
 struct RecordInfo {
   std::uint64_t index = 0;         // 0-based position of the record in its input
   std::int64_t timestamp_ms = -1;  // CloudWatch Logs `timestamp`, when the input has one
+  // The record's bytes are followed by at least kJsonPadding readable bytes, so the Extractor
+  // may parse them in place.
+  bool padded = false;
 };
 
 // The index OnMalformed() gets when the input as a whole is damaged (truncated gzip, too large,

@@ -24,6 +24,22 @@ namespace {
 
 using Node = PathSet::Node;
 
+// The child of `n` for member `key`, or -1. Most trie nodes have a handful of keys and most
+// members of an event match none, so comparing lengths first rejects nearly all of them.
+std::int32_t FindKey(const Node& n, std::string_view key) {
+  if (n.keys.size() <= 8) {
+    for (const auto& [k, child] : n.keys) {
+      if (k.size() == key.size() && std::memcmp(k.data(), key.data(), key.size()) == 0) {
+        return static_cast<std::int32_t>(child);
+      }
+    }
+    return -1;
+  }
+  auto it = std::lower_bound(n.keys.begin(), n.keys.end(), key,
+                             [](const auto& p, std::string_view k) { return p.first < k; });
+  return it != n.keys.end() && it->first == key ? static_cast<std::int32_t>(it->second) : -1;
+}
+
 class DomWalker {
  public:
   DomWalker(const PathSet& paths, Recorder* recorder)
@@ -35,9 +51,9 @@ class DomWalker {
     if (!n.has_children()) return;
     if (e.type() == dom::element_type::OBJECT) {
       for (dom::key_value_pair kv : dom::object(e)) {
-        auto it = std::lower_bound(n.keys.begin(), n.keys.end(), kv.key,
-                                   [](const auto& p, std::string_view k) { return p.first < k; });
-        if (it != n.keys.end() && it->first == kv.key) Walk(kv.value, it->second);
+        if (const std::int32_t child = FindKey(n, kv.key); child >= 0) {
+          Walk(kv.value, static_cast<std::uint32_t>(child));
+        }
         if (n.any_child >= 0) Walk(kv.value, static_cast<std::uint32_t>(n.any_child));
       }
     } else if (e.type() == dom::element_type::ARRAY) {
@@ -116,7 +132,10 @@ class DomWalker {
 Extractor::Extractor() : impl_(std::make_unique<Impl>()) {}
 Extractor::~Extractor() = default;
 
-void Extractor::Extract(const PathSet& paths, std::string_view message, EventView* view) {
+static_assert(kJsonPadding >= simdjson::SIMDJSON_PADDING);
+
+void Extractor::Extract(const PathSet& paths, std::string_view message, EventView* view,
+                        bool padded) {
   view->message_ = message;
   view->json_object_ = false;
   view->entries_.clear();
@@ -127,23 +146,29 @@ void Extractor::Extract(const PathSet& paths, std::string_view message, EventVie
   if (paths.wants_delimited_fields()) SplitDelimited(message, &view->fields_);
   if (!paths.wants_json()) return;
 
-  // simdjson reads SIMDJSON_PADDING bytes past the end; copy into a reused padded buffer.
+  // simdjson reads SIMDJSON_PADDING bytes past the end; unless the caller guarantees them,
+  // copy into a reused padded buffer.
   Impl& im = *impl_;
-  if (!im.buffer || im.capacity < message.size()) {
-    im.capacity = std::max(message.size(), im.capacity * 2);
-    im.buffer = std::make_unique<char[]>(im.capacity + simdjson::SIMDJSON_PADDING);
+  const char* data = message.data();
+  std::size_t capacity = message.size() + kJsonPadding;
+  if (!padded) {
+    if (!im.buffer || im.capacity < message.size()) {
+      im.capacity = std::max(message.size(), im.capacity * 2);
+      im.buffer = std::make_unique<char[]>(im.capacity + simdjson::SIMDJSON_PADDING);
+    }
+    if (!message.empty()) std::memcpy(im.buffer.get(), message.data(), message.size());
+    std::memset(im.buffer.get() + message.size(), 0, simdjson::SIMDJSON_PADDING);
+    data = im.buffer.get();
+    capacity = im.capacity + simdjson::SIMDJSON_PADDING;
   }
-  if (!message.empty()) std::memcpy(im.buffer.get(), message.data(), message.size());
-  std::memset(im.buffer.get() + message.size(), 0, simdjson::SIMDJSON_PADDING);
 
   Recorder recorder(view);
   dom::element root;
-  const auto error = im.parser.parse(im.buffer.get(), message.size(), false).get(root);
+  const auto error = im.parser.parse(data, message.size(), false).get(root);
   if (error == simdjson::NUMBER_ERROR || error == simdjson::NUMBER_OUT_OF_RANGE) {
     // Valid JSON may hold numbers the DOM cannot (1e400, 30-digit integers); an attacker must
     // not be able to hide an event from JSON patterns that way.
-    if (WalkOnDemand(im.fallback, paths, im.buffer.get(), message.size(),
-                     im.capacity + simdjson::SIMDJSON_PADDING, &recorder)) {
+    if (WalkOnDemand(im.fallback, paths, data, message.size(), capacity, &recorder)) {
       recorder.Finish();
     } else {
       recorder.Fail();

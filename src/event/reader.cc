@@ -39,6 +39,8 @@ std::string_view InputFormatName(InputFormat format) {
 
 namespace {
 
+static_assert(PaddedBuffer::kPadding >= simdjson::SIMDJSON_PADDING);
+
 struct ReaderState {
   ReadOptions options;
   PaddedBuffer decoded;
@@ -83,6 +85,7 @@ class Splitter {
       return Malformed(info.index, "not valid JSON (unterminated string)");
     }
     ++result_->records;
+    info.padded = true;  // the record buffer keeps simdjson's padding after the data
     handler_->OnRecord(std::string_view(im_.record.data(), out_len), info);
   }
 
@@ -299,7 +302,22 @@ class Splitter {
         if (auto err = field.value().type().get(type); err != simdjson::SUCCESS) {
           return DamagedDocument(data, err);
         }
-        records |= key == "Records" && type == od::json_type::array;
+        if (key == "Records" && type == od::json_type::array) {
+          // A CloudTrail log file: read its records now rather than skipping the whole array
+          // to classify and then walking it again (this pass is a fifth of a scan's time).
+          result_->format = InputFormat::kCloudTrail;
+          od::array arr;
+          std::uint64_t index = 0;
+          simdjson::error_code err = field.value().get_array().get(arr);
+          if (err == simdjson::SUCCESS) err = Records(arr, &index);
+          if (err != simdjson::SUCCESS) {
+            const std::size_t start = FindRecordsArray(data);
+            if (start == std::string_view::npos) return Broken(index, err);
+            return Salvage(data, start, index);
+          }
+          records = true;
+          continue;
+        }
         digest |= key == "logFiles" || key == "digestPublicKeyFingerprint";
         events |= key == "events" && type == od::json_type::array;
         log_events |= key == "logEvents" && type == od::json_type::array;
@@ -307,9 +325,11 @@ class Splitter {
       }
     }
     if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+      if (records) return Broken(result_->records + result_->malformed, simdjson::TRAILING_CONTENT);
       result_->format = InputFormat::kNdjson;
       return Concatenated(data);  // `jq` output: several values one after another
     }
+    if (records) return;
     if (digest && !records) {
       result_->format = InputFormat::kDigest;
       return;
