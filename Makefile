@@ -3,11 +3,12 @@ JOBS      ?= 2
 RELEASE   := build/release
 TESTBUILD := build/asan
 TSANBUILD := build/tsan
+CLANGBUILD:= build/clang
 FUZZBUILD := build/fuzz
 BENCHBUILD:= build/bench
 FUZZ_SECONDS ?= 30
 
-.PHONY: all setup build run test unit tsan fuzz fuzz-build bench format format-check clean
+.PHONY: all setup build run test unit tsan clang fuzz fuzz-build bench format format-check clean
 
 all: build
 
@@ -44,7 +45,16 @@ tsan: setup $(TSANBUILD)/build.ninja
 	cmake --build $(TSANBUILD) -j $(JOBS) --target trailwatch engine_test scan_cli_test
 	cd $(TSANBUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R 'engine_test|scan_cli_test'
 
-test: unit tsan format-check
+# Everything (tests and benchmarks too) must also build warning-free with clang 14.
+$(CLANGBUILD)/build.ninja:
+	CXX=clang++ cmake -S . -B $(CLANGBUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DTRAILWATCH_BUILD_BENCHMARKS=ON
+
+clang: setup $(CLANGBUILD)/build.ninja
+	cmake --build $(CLANGBUILD) -j $(JOBS)
+	cd $(CLANGBUILD) && ctest --output-on-failure -j $(JOBS)
+
+test: unit tsan clang format-check
 
 $(FUZZBUILD)/build.ninja:
 	CXX=clang++ cmake -S . -B $(FUZZBUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
