@@ -1,0 +1,154 @@
+#include "alarm/timeline.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "common/time.h"
+
+namespace trailwatch::alarm {
+namespace {
+
+std::int64_t T(const char* iso) { return *ParseIso8601Millis(iso); }
+
+// The alarm CIS prescribes (spec 5.3): Sum over 300 s, >= 1, one evaluation period.
+AlarmConfig Cis(const char* name, const char* metric) {
+  AlarmConfig c;
+  c.name = name;
+  c.metric = metrics::MetricKey::Make("CISBenchmark", metric);
+  c.statistic = *metrics::StatisticSpec::Parse("Sum");
+  c.period_seconds = 300;
+  c.evaluation_periods = 1;
+  c.threshold = 1;
+  c.comparison = Comparison::kGreaterThanOrEqualToThreshold;
+  c.alarm_actions = {"arn:aws:sns:us-east-1:123456789012:trailwatch-security-alerts"};
+  return c;
+}
+
+struct Want {
+  const char* time;
+  const char* alarm;
+  State from;
+  State to;
+  std::vector<std::int64_t> events;
+};
+
+void Expect(const std::vector<TimelineEntry>& got, const std::vector<Want>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(FormatIso8601(got[i].time_ms), want[i].time);
+    EXPECT_EQ(got[i].alarm, want[i].alarm);
+    EXPECT_EQ(got[i].transition.old_state, want[i].from);
+    EXPECT_EQ(got[i].transition.new_state, want[i].to);
+    EXPECT_EQ(got[i].events, want[i].events);
+  }
+}
+
+constexpr State kI = State::kInsufficientData;
+constexpr State kA = State::kAlarm;
+constexpr State kO = State::kOk;
+
+TEST(TimelineTest, CisAlarmHoldsWhileTheDatapointIsInRangeThenReturnsToInsufficientData) {
+  const AlarmConfig root = Cis("CIS-4.3-RootAccountUsage", "RootAccountUsage");
+  auto got = RunTimeline({root}, {}, {{root.metric, T("2024-07-31T10:02:30Z"), 1, 7}});
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  // Range = 1 + max(0, 2) = 3 periods: the point stays in range until 10:17:59.
+  Expect(*got, {{"2024-07-31T10:03:00Z", "CIS-4.3-RootAccountUsage", kI, kA, {7}},
+                {"2024-07-31T10:18:00Z", "CIS-4.3-RootAccountUsage", kA, kI, {}}});
+  EXPECT_EQ((*got)[0].transition.actions, root.alarm_actions);
+  EXPECT_EQ((*got)[0].transition.reason,
+            "Threshold Crossed: 1 datapoint [1.0 (31/07/24 09:58:00)] was greater than or equal "
+            "to the threshold (1.0).");
+}
+
+TEST(TimelineTest, SameTransitionsWhateverTheOrderOfObservations) {
+  const AlarmConfig reads = Cis("Reads", "SecretReads");
+  std::vector<Observation> obs;
+  for (int i = 0; i < 40; ++i) {
+    obs.push_back({reads.metric, T("2024-07-31T10:00:00Z") + i * 47'000, 1, i});
+  }
+  obs.push_back({reads.metric, T("2024-07-31T13:00:00Z"), 1, 99});
+  auto base = RunTimeline({reads}, {}, obs);
+  ASSERT_TRUE(base.ok());
+  std::mt19937 rng(7);
+  for (int round = 0; round < 5; ++round) {
+    std::shuffle(obs.begin(), obs.end(), rng);
+    auto again = RunTimeline({reads}, {}, obs);
+    ASSERT_TRUE(again.ok());
+    ASSERT_EQ(again->size(), base->size());
+    for (std::size_t i = 0; i < base->size(); ++i) {
+      EXPECT_EQ((*again)[i].time_ms, (*base)[i].time_ms);
+      EXPECT_EQ((*again)[i].transition.new_state, (*base)[i].transition.new_state);
+      EXPECT_EQ((*again)[i].transition.reason, (*base)[i].transition.reason);
+      EXPECT_EQ((*again)[i].events, (*base)[i].events);
+    }
+  }
+  // A burst, a quiet hour and a second burst: two separate ALARM episodes; contributing
+  // events are capped at 10, oldest first.
+  ASSERT_EQ(base->size(), 4u);
+  EXPECT_EQ((*base)[0].transition.new_state, kA);
+  EXPECT_EQ((*base)[0].events, (std::vector<std::int64_t>{0, 1}));  // both before 10:01
+  EXPECT_EQ((*base)[2].transition.new_state, kA);
+  EXPECT_EQ((*base)[2].events, (std::vector<std::int64_t>{99}));
+}
+
+TEST(TimelineTest, TreatMissingDataDecidesQuietSpans) {
+  struct Case {
+    TreatMissing treat;
+    std::vector<Want> want;
+  } cases[] = {
+      {TreatMissing::kMissing, {}},
+      {TreatMissing::kIgnore, {}},
+      {TreatMissing::kBreaching, {{"2024-07-31T10:01:00Z", "Quiet", kI, kA, {}}}},
+      {TreatMissing::kNotBreaching, {{"2024-07-31T10:01:00Z", "Quiet", kI, kO, {}}}},
+  };
+  for (const Case& c : cases) {
+    AlarmConfig quiet = Cis("Quiet", "Nothing");
+    quiet.treat_missing = c.treat;
+    TimelineOptions span;
+    span.start_ms = T("2024-07-31T10:00:00Z");
+    span.end_ms = T("2024-07-31T12:00:00Z");
+    auto got = RunTimeline({quiet}, {}, {}, span);
+    ASSERT_TRUE(got.ok());
+    Expect(*got, c.want);
+  }
+}
+
+TEST(TimelineTest, CompositeFollowsItsChildrenAtTheSameInstant) {
+  const AlarmConfig a = Cis("A", "MetricA");
+  const AlarmConfig b = Cis("B", "MetricB");
+  auto rule = CompileRule("ALARM(A) AND ALARM(B)");
+  ASSERT_TRUE(rule.ok());
+  CompositeDefinition both;
+  both.name = "Both";
+  both.arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:Both";
+  both.rule = *rule;
+  auto got = RunTimeline(
+      {a, b}, {both},
+      {{a.metric, T("2024-07-31T10:00:10Z"), 1, 1}, {b.metric, T("2024-07-31T10:04:10Z"), 1, 2}});
+  ASSERT_TRUE(got.ok());
+  // The composite starts in INSUFFICIENT_DATA and is OK as soon as it is evaluated.
+  Expect(*got, {{"2024-07-31T10:01:00Z", "A", kI, kA, {1}},
+                {"2024-07-31T10:01:00Z", "Both", kI, kO, {}},
+                {"2024-07-31T10:05:00Z", "B", kI, kA, {2}},
+                {"2024-07-31T10:05:00Z", "Both", kO, kA, {}},
+                {"2024-07-31T10:16:00Z", "A", kA, kI, {}},
+                {"2024-07-31T10:16:00Z", "Both", kA, kO, {}},
+                {"2024-07-31T10:20:00Z", "B", kA, kI, {}}});
+  EXPECT_TRUE((*got)[3].composite);
+  EXPECT_NE((*got)[3].transition.reason.find(":alarm:B transitioned to ALARM at"),
+            std::string::npos);
+}
+
+TEST(TimelineTest, InvalidAlarmIsAnError) {
+  AlarmConfig bad = Cis("Bad", "M");
+  bad.period_seconds = 45;
+  auto got = RunTimeline({bad}, {}, {});
+  ASSERT_FALSE(got.ok());
+  EXPECT_NE(got.status().message().find("Bad"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace trailwatch::alarm
