@@ -2,6 +2,7 @@
 find_package(PkgConfig REQUIRED)
 find_package(simdjson REQUIRED CONFIG)
 find_package(fmt REQUIRED CONFIG)
+find_package(yaml-cpp REQUIRED CONFIG)
 find_package(CLI11 REQUIRED CONFIG)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 if(TRAILWATCH_BUILD_TESTS)

@@ -22,6 +22,7 @@ int RunTestPattern(const TestPatternOptions& options, std::FILE* out, std::FILE*
 struct ScanCommandOptions {
   std::vector<std::string> sources;          // empty: stdin
   std::vector<std::string> filter_patterns;  // an event matches if any pattern does
+  std::vector<std::string> rules;            // rule files or pack:NAME (instead of patterns)
   std::string output = "ndjson";             // ndjson | json | table | count
   std::optional<std::string> start_time;
   std::optional<std::string> end_time;
@@ -32,6 +33,10 @@ struct ScanCommandOptions {
 
 // Runs filter patterns over CloudTrail inputs (design.md §3 `scan`).
 int RunScanCommand(const ScanCommandOptions& options, std::FILE* out, std::FILE* err);
+
+// `scan --rules`: metric filters, metrics and alarms replayed in event time; prints the
+// NDJSON timeline of alarm state changes.
+int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* err);
 
 }  // namespace trailwatch::app
 

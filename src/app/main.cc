@@ -41,6 +41,10 @@ int main(int argc, char** argv) {
   scan->add_option("--filter-pattern", sc.filter_patterns,
                    "A CloudWatch Logs filter pattern (repeat for several)")
       ->allow_extra_args(false);
+  scan->add_option("--rules", sc.rules,
+                   "Rule files (CloudFormation templates, describe-* JSON) or pack:cis, "
+                   "pack:secrets: print the timeline of alarm state changes")
+      ->allow_extra_args(false);
   scan->add_option("--output", sc.output, "ndjson (default), json, table or count")
       ->check(CLI::IsMember({"ndjson", "json", "table", "count"}));
   scan->add_option("--start-time", sc.start_time,
@@ -76,7 +80,13 @@ int main(int argc, char** argv) {
   }
 
   if (test_pattern->parsed()) return RunTestPattern(tp, stdout, stderr);
-  if (scan->parsed()) return RunScanCommand(sc, stdout, stderr);
+  if (scan->parsed()) {
+    if (!sc.rules.empty() && !sc.filter_patterns.empty()) {
+      fmt::print(stderr, "trailwatch: scan takes --filter-pattern or --rules, not both\n");
+      return 2;
+    }
+    return sc.rules.empty() ? RunScanCommand(sc, stdout, stderr) : RunScanRules(sc, stdout, stderr);
+  }
   fmt::print("trailwatch {}\n", TRAILWATCH_VERSION);
   return 0;
 }

@@ -105,7 +105,11 @@ struct Shared {
 class Worker final : public event::RecordHandler {
  public:
   Worker(const ScanOptions& options, Shared* shared)
-      : options_(options), shared_(shared), reader_(options.read) {}
+      : options_(options), shared_(shared), reader_(options.read) {
+    if (options.make_hook) hook_ = options.make_hook();
+  }
+
+  std::unique_ptr<EventHook> TakeHook() { return std::move(hook_); }
 
   void Process(const Input& input, std::size_t index) {
     index_ = index;
@@ -148,12 +152,15 @@ class Worker final : public event::RecordHandler {
     ++stats_.events;
     if ((stats_.events & 1023) == 0) shared_->live_events.fetch_add(1024);
     bool any = false;
+    matched_.assign(options_.programs.size(), false);
     for (std::size_t i = 0; i < options_.programs.size(); ++i) {
       if (options_.programs[i]->Matches(view_)) {
         ++stats_.matched_by_program[i];
+        matched_[i] = true;
         any = true;
       }
     }
+    if (hook_) hook_->OnEvent(view_, json, time, matched_, index_, info.index);
     if (!any) return;
     ++stats_.matched;
     if (!options_.collect_matches) return;
@@ -238,6 +245,8 @@ class Worker final : public event::RecordHandler {
   std::string bytes_;
   std::string out_;
   std::size_t index_ = 0;
+  std::unique_ptr<EventHook> hook_;
+  std::vector<bool> matched_;
   ScanStats stats_;
   std::vector<std::string> problems_;
 };
@@ -259,7 +268,7 @@ void Add(ScanStats* total, const ScanStats& s) {
 }  // namespace
 
 ScanStats RunScan(const std::vector<Input>& inputs, const ScanOptions& options,
-                  ScanObserver* observer) {
+                  ScanObserver* observer, std::vector<std::unique_ptr<EventHook>>* hooks) {
   ScanStats total;
   total.matched_by_program.assign(options.programs.size(), 0);
   const std::size_t n = inputs.size();
@@ -269,11 +278,18 @@ ScanStats RunScan(const std::vector<Input>& inputs, const ScanOptions& options,
   // Workers start at most this many inputs ahead of the writer.
   const std::size_t window = std::max<std::size_t>(options.threads, 1) * 4;
 
+  std::mutex hooks_mu;
   auto work = [&] {
     Worker worker(options, &shared);
     while (true) {
       const std::size_t i = next.fetch_add(1);
-      if (i >= n) return;
+      if (i >= n) {
+        if (hooks != nullptr) {
+          std::lock_guard lock(hooks_mu);
+          if (auto hook = worker.TakeHook()) hooks->push_back(std::move(hook));
+        }
+        return;
+      }
       {
         std::unique_lock lock(shared.mu);
         shared.space.wait(lock, [&] { return i < shared.head + window; });

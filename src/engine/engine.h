@@ -8,6 +8,7 @@
 #define TRAILWATCH_ENGINE_ENGINE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,19 @@ struct CommonFields {
   static CommonFields Register(event::PathRegistry* registry);
 };
 
+// Sees every event of a scan that is in the time range, after the programs ran; `scan
+// --rules` turns matches into metric observations with it. One hook per worker thread, so a
+// hook needs no locking; RunScan hands them back when it is done.
+class EventHook {
+ public:
+  virtual ~EventHook() = default;
+  // `matched[i]` says whether programs[i] matched. `input` and `record` (index of the input,
+  // and of the record in it) identify the event whatever the thread count.
+  virtual void OnEvent(const event::EventView& view, std::string_view json, std::int64_t time_ms,
+                       const std::vector<bool>& matched, std::size_t input,
+                       std::uint64_t record) = 0;
+};
+
 struct ScanOptions {
   // Compiled against one PathRegistry; `paths` is built from it.
   std::vector<std::shared_ptr<const pattern::Program>> programs;
@@ -58,6 +72,8 @@ struct ScanOptions {
   // Problems reported in full per input; the rest are counted.
   std::size_t problems_per_input = 3;
   event::ReadOptions read;
+  // When set, each worker makes one hook and calls it for every event in range.
+  std::function<std::unique_ptr<EventHook>()> make_hook;
 };
 
 struct ScanStats {
@@ -89,8 +105,9 @@ class ScanObserver {
   }
 };
 
+// `hooks` (optional) receives the workers' hooks when options.make_hook is set.
 ScanStats RunScan(const std::vector<Input>& inputs, const ScanOptions& options,
-                  ScanObserver* observer);
+                  ScanObserver* observer, std::vector<std::unique_ptr<EventHook>>* hooks = nullptr);
 
 }  // namespace trailwatch::engine
 

@@ -1,6 +1,7 @@
 // Ast -> Program. Regexes are translated and compiled to RE2 here; JSON selectors get slots.
 #include <fmt/format.h>
 
+#include "pattern/lexer.h"
 #include "pattern/program.h"
 
 namespace trailwatch::pattern {
@@ -138,6 +139,20 @@ Result<std::shared_ptr<const Program>> Compile(std::string_view text,
       return DelimitedProgram::Build(std::move(owned), *ast);
   }
   return Status::Internal("unknown pattern kind");
+}
+
+Result<event::JsonPath> ParseSelector(std::string_view text) {
+  Lexer lexer(text);
+  Token tok;
+  if (Status s = lexer.Next(&tok); !s.ok()) return s;
+  if (tok.kind != Tok::kSelector) {
+    return PatternError(text, tok.offset, "expected a selector such as $.eventName");
+  }
+  event::JsonPath path = std::move(tok.path);
+  if (Status s = lexer.Next(&tok); !s.ok()) return s;
+  if (tok.kind != Tok::kEnd)
+    return PatternError(text, tok.offset, "unexpected text after the selector");
+  return path;
 }
 
 Matcher::Matcher(std::shared_ptr<const Program> program) : program_(std::move(program)) {}

@@ -77,6 +77,10 @@ class Program {
 Result<std::shared_ptr<const Program>> Compile(std::string_view text,
                                                const CompileOptions& options = {});
 
+// Parses a property selector on its own, as metric filters' MetricValue and Dimensions write
+// it ("$.requestParameters.secretId", "$.['a.b']"). Errors name the column.
+Result<event::JsonPath> ParseSelector(std::string_view text);
+
 // One program plus the per-thread scratch to run it on message strings. Not thread-safe;
 // use one per thread.
 class Matcher {
