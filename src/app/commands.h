@@ -38,6 +38,10 @@ int RunScanCommand(const ScanCommandOptions& options, std::FILE* out, std::FILE*
 // NDJSON timeline of alarm state changes.
 int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* err);
 
+// `rules check R...`: loads and validates rule files (and packs); prints one summary line per
+// file. Exit 2 with one `trailwatch: file:line:col: …` line on the first error.
+int RunRulesCheck(const std::vector<std::string>& files, std::FILE* out, std::FILE* err);
+
 }  // namespace trailwatch::app
 
 #endif  // TRAILWATCH_APP_COMMANDS_H_

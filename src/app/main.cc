@@ -58,6 +58,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   scan->add_flag("--strict", sc.strict, "Exit with 2 when any input or record was malformed");
 
+  std::vector<std::string> rule_files;
+  auto* rules = cli.add_subcommand("rules", "Rule files: CloudFormation templates and packs");
+  auto* rules_check =
+      rules->add_subcommand("check", "Validate rule files (file:line:col on the first error)");
+  rules_check->add_option("files", rule_files, "Rule files or pack:cis, pack:secrets")->required();
+  rules->require_subcommand(1);
+
   cli.add_subcommand("version", "Print the version");
 
   try {
@@ -80,6 +87,7 @@ int main(int argc, char** argv) {
   }
 
   if (test_pattern->parsed()) return RunTestPattern(tp, stdout, stderr);
+  if (rules_check->parsed()) return RunRulesCheck(rule_files, stdout, stderr);
   if (scan->parsed()) {
     if (!sc.rules.empty() && !sc.filter_patterns.empty()) {
       fmt::print(stderr, "trailwatch: scan takes --filter-pattern or --rules, not both\n");

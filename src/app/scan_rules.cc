@@ -48,7 +48,10 @@ struct Summary {
 
 struct SummaryFields {
   std::uint32_t event_time, principal, identity_type, invoked_by, event_source, event_name,
-      secret_id, resource_arn, source_ip, user_agent, error_code, event_id, region, account;
+      source_ip, user_agent, error_code, event_id, region, account;
+  // What the call acted on, most specific first: the secret, then the usual request
+  // parameters of the services CIS watches, then the first of `resources`.
+  std::vector<std::uint32_t> resource;
 };
 
 event::JsonPath Path(std::initializer_list<const char*> keys) {
@@ -172,8 +175,11 @@ class MetricHook final : public engine::EventHook {
     std::string principal = get(fields_.principal);
     if (principal.empty()) principal = get(fields_.invoked_by);
     if (principal.empty()) principal = get(fields_.identity_type);
-    std::string resource = get(fields_.secret_id);
-    if (resource.empty()) resource = get(fields_.resource_arn);
+    std::string resource;
+    for (std::uint32_t slot : fields_.resource) {
+      resource = get(slot);
+      if (!resource.empty()) break;
+    }
     std::string json = "{";
     bool first = true;
     auto field = [&](std::string_view key, const std::string& value) {
@@ -271,8 +277,26 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
   fields.invoked_by = registry.Add(Path({"userIdentity", "invokedBy"}));
   fields.event_source = registry.Add(Path({"eventSource"}));
   fields.event_name = registry.Add(Path({"eventName"}));
-  fields.secret_id = registry.Add(Path({"requestParameters", "secretId"}));
-  fields.resource_arn = registry.Add(Path({"additionalEventData", "SecretId"}));
+  for (auto keys : std::initializer_list<std::initializer_list<const char*>>{
+           {"requestParameters", "secretId"},
+           {"additionalEventData", "SecretId"},
+           {"requestParameters", "name"},
+           {"requestParameters", "bucketName"},
+           {"requestParameters", "userName"},
+           {"requestParameters", "roleName"},
+           {"requestParameters", "policyArn"},
+           {"requestParameters", "groupId"},
+           {"requestParameters", "keyId"},
+           {"requestParameters", "instanceId"},
+           {"requestParameters", "trailName"}}) {
+    fields.resource.push_back(registry.Add(Path(keys)));
+  }
+  {
+    event::JsonPath first_resource = Path({"resources"});
+    first_resource.steps.push_back({event::PathStep::Kind::kIndex, {}, 0});
+    first_resource.steps.push_back({event::PathStep::Kind::kKey, "ARN", 0});
+    fields.resource.push_back(registry.Add(first_resource));
+  }
   fields.source_ip = registry.Add(Path({"sourceIPAddress"}));
   fields.user_agent = registry.Add(Path({"userAgent"}));
   fields.error_code = registry.Add(Path({"errorCode"}));
