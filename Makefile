@@ -42,8 +42,8 @@ $(TSANBUILD)/build.ninja:
 	  -DTRAILWATCH_SANITIZE=thread -DCMAKE_CXX_FLAGS_DEBUG="-g -O1"
 
 tsan: setup $(TSANBUILD)/build.ninja
-	cmake --build $(TSANBUILD) -j $(JOBS) --target trailwatch engine_test scan_cli_test
-	cd $(TSANBUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R 'engine_test|scan_cli_test'
+	cmake --build $(TSANBUILD) -j $(JOBS) --target trailwatch engine_test scan_cli_test scan_rules_cli_test
+	cd $(TSANBUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R 'engine_test|scan_cli_test|scan_rules_cli_test'
 
 # Everything (tests and benchmarks too) must also build warning-free with clang 14.
 $(CLANGBUILD)/build.ninja:
