@@ -8,6 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
+
+namespace trailwatch::engine {
+struct ScanOptions;
+}
+
 namespace trailwatch::app {
 
 struct TestPatternOptions {
@@ -30,6 +36,10 @@ struct ScanCommandOptions {
   std::string progress = "auto";  // auto | always | never
   bool strict = false;            // exit 2 when any input was malformed
 };
+
+// Parses --start-time/--end-time (relative to the system clock) and --threads into `scan`.
+// Errors name the flag. Shared by both forms of `scan`.
+Status ConfigureScan(const ScanCommandOptions& options, engine::ScanOptions* scan);
 
 // Runs filter patterns over CloudTrail inputs (design.md §3 `scan`).
 int RunScanCommand(const ScanCommandOptions& options, std::FILE* out, std::FILE* err);

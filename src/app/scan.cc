@@ -136,6 +136,23 @@ class Printer final : public engine::ScanObserver {
 
 }  // namespace
 
+Status ConfigureScan(const ScanCommandOptions& options, engine::ScanOptions* scan) {
+  const TimePoint now = SystemClock::Instance().Now();
+  if (options.start_time) {
+    auto t = ParseTimeArgument(*options.start_time, now);
+    if (!t.ok()) return Status::InvalidArgument("--start-time: " + t.status().message());
+    scan->start_ms = *t;
+  }
+  if (options.end_time) {
+    auto t = ParseTimeArgument(*options.end_time, now);
+    if (!t.ok()) return Status::InvalidArgument("--end-time: " + t.status().message());
+    scan->end_ms = *t;
+  }
+  scan->threads =
+      options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  return Status::Ok();
+}
+
 int RunScanCommand(const ScanCommandOptions& options, std::FILE* out, std::FILE* err) {
   auto fail = [err](const std::string& message) {
     fmt::print(err, "trailwatch: {}\n", message);
@@ -161,19 +178,7 @@ int RunScanCommand(const ScanCommandOptions& options, std::FILE* out, std::FILE*
   }
   scan.paths = event::PathSet::Build(registry.paths(), delimited);
 
-  const TimePoint now = SystemClock::Instance().Now();
-  if (options.start_time) {
-    auto t = ParseTimeArgument(*options.start_time, now);
-    if (!t.ok()) return fail("--start-time: " + t.status().message());
-    scan.start_ms = *t;
-  }
-  if (options.end_time) {
-    auto t = ParseTimeArgument(*options.end_time, now);
-    if (!t.ok()) return fail("--end-time: " + t.status().message());
-    scan.end_ms = *t;
-  }
-  scan.threads =
-      options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  if (Status st = ConfigureScan(options, &scan); !st.ok()) return fail(st.message());
   scan.collect_matches = o != "count";
 
   std::vector<std::string> sources = options.sources;

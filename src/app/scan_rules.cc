@@ -333,19 +333,7 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
   }
   scan.paths = event::PathSet::Build(registry.paths(), delimited);
   scan.collect_matches = false;
-  scan.threads =
-      options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  const TimePoint now = SystemClock::Instance().Now();
-  if (options.start_time) {
-    auto t = ParseTimeArgument(*options.start_time, now);
-    if (!t.ok()) return fail("--start-time: " + t.status().message());
-    scan.start_ms = *t;
-  }
-  if (options.end_time) {
-    auto t = ParseTimeArgument(*options.end_time, now);
-    if (!t.ok()) return fail("--end-time: " + t.status().message());
-    scan.end_ms = *t;
-  }
+  if (Status st = ConfigureScan(options, &scan); !st.ok()) return fail(st.message());
   scan.make_hook = [&] {
     return std::unique_ptr<engine::EventHook>(new MetricHook(filters, scan.programs, fields));
   };
