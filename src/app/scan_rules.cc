@@ -89,13 +89,20 @@ class MetricHook final : public engine::EventHook {
  public:
   MetricHook(const std::vector<CompiledFilter>& filters,
              const std::vector<std::shared_ptr<const pattern::Program>>& programs,
-             const SummaryFields& fields)
-      : matched_minutes_(filters.size()), filters_(filters), programs_(programs), fields_(fields) {}
+             const SummaryFields& fields, std::shared_ptr<const event::PathSet> summary_paths)
+      : matched_minutes_(filters.size()),
+        filters_(filters),
+        programs_(programs),
+        fields_(fields),
+        summary_paths_(std::move(summary_paths)) {}
 
-  void OnEvent(const event::EventView& view, std::string_view /*json*/, std::int64_t time,
+  void OnEvent(const event::EventView& view, std::string_view json, std::int64_t time,
                const std::vector<bool>& matched, std::size_t input, std::uint64_t record) override {
     const std::int64_t minute = time - time % kMinute;
-    minutes_.insert(minute);
+    if (minute != last_minute_) {  // events come mostly in time order; spare the set
+      minutes_.insert(minute);
+      last_minute_ = minute;
+    }
     first_ = std::min(first_, time);
     last_ = std::max(last_, time);
     std::int64_t summary = -1;
@@ -122,7 +129,7 @@ class MetricHook final : public engine::EventHook {
         dims.emplace_back(name, std::move(*text));
       }
       if (!complete) continue;
-      if (summary < 0) summary = Summarize(view, input, record);
+      if (summary < 0) summary = Summarize(json, input, record);
       observations_.push_back({metrics::MetricKey::Make(cf.name_space, cf.name, std::move(dims)),
                                time, value, summary});
     }
@@ -161,10 +168,11 @@ class MetricHook final : public engine::EventHook {
     return ec == std::errc() && ptr == text.data() + text.size();
   }
 
-  std::int64_t Summarize(const event::EventView& view, std::size_t input, std::uint64_t record) {
+  std::int64_t Summarize(std::string_view json_text, std::size_t input, std::uint64_t record) {
+    summary_extractor_.Extract(*summary_paths_, json_text, &summary_view_);
     auto get = [&](std::uint32_t slot) {
       std::string v;
-      view.AnyValue(slot, [&](const event::Value& x) {
+      summary_view_.AnyValue(slot, [&](const event::Value& x) {
         if (x.kind == event::ValueKind::kString || x.kind == event::ValueKind::kNumber) {
           v = std::string(x.text);
         }
@@ -209,6 +217,10 @@ class MetricHook final : public engine::EventHook {
   const std::vector<CompiledFilter>& filters_;
   const std::vector<std::shared_ptr<const pattern::Program>>& programs_;
   const SummaryFields& fields_;
+  std::shared_ptr<const event::PathSet> summary_paths_;
+  event::Extractor summary_extractor_;
+  event::EventView summary_view_;
+  std::int64_t last_minute_ = INT64_MIN;
 };
 
 class Quiet final : public engine::ScanObserver {
@@ -270,13 +282,16 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
   engine::ScanOptions scan;
   event::PathRegistry registry;
   scan.event_time_slot = engine::RegisterEventTime(&registry);
+  // The summary fields are read only for events a filter matched (few), from a second
+  // extraction, so that the per-event walk carries just the filters' own paths.
+  event::PathRegistry summary_registry;
   SummaryFields fields{};
-  fields.event_time = scan.event_time_slot;
-  fields.principal = registry.Add(Path({"userIdentity", "arn"}));
-  fields.identity_type = registry.Add(Path({"userIdentity", "type"}));
-  fields.invoked_by = registry.Add(Path({"userIdentity", "invokedBy"}));
-  fields.event_source = registry.Add(Path({"eventSource"}));
-  fields.event_name = registry.Add(Path({"eventName"}));
+  fields.event_time = engine::RegisterEventTime(&summary_registry);
+  fields.principal = summary_registry.Add(Path({"userIdentity", "arn"}));
+  fields.identity_type = summary_registry.Add(Path({"userIdentity", "type"}));
+  fields.invoked_by = summary_registry.Add(Path({"userIdentity", "invokedBy"}));
+  fields.event_source = summary_registry.Add(Path({"eventSource"}));
+  fields.event_name = summary_registry.Add(Path({"eventName"}));
   for (auto keys : std::initializer_list<std::initializer_list<const char*>>{
            {"requestParameters", "secretId"},
            {"additionalEventData", "SecretId"},
@@ -289,20 +304,20 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
            {"requestParameters", "keyId"},
            {"requestParameters", "instanceId"},
            {"requestParameters", "trailName"}}) {
-    fields.resource.push_back(registry.Add(Path(keys)));
+    fields.resource.push_back(summary_registry.Add(Path(keys)));
   }
   {
     event::JsonPath first_resource = Path({"resources"});
     first_resource.steps.push_back({event::PathStep::Kind::kIndex, {}, 0});
     first_resource.steps.push_back({event::PathStep::Kind::kKey, "ARN", 0});
-    fields.resource.push_back(registry.Add(first_resource));
+    fields.resource.push_back(summary_registry.Add(first_resource));
   }
-  fields.source_ip = registry.Add(Path({"sourceIPAddress"}));
-  fields.user_agent = registry.Add(Path({"userAgent"}));
-  fields.error_code = registry.Add(Path({"errorCode"}));
-  fields.event_id = registry.Add(Path({"eventID"}));
-  fields.region = registry.Add(Path({"awsRegion"}));
-  fields.account = registry.Add(Path({"recipientAccountId"}));
+  fields.source_ip = summary_registry.Add(Path({"sourceIPAddress"}));
+  fields.user_agent = summary_registry.Add(Path({"userAgent"}));
+  fields.error_code = summary_registry.Add(Path({"errorCode"}));
+  fields.event_id = summary_registry.Add(Path({"eventID"}));
+  fields.region = summary_registry.Add(Path({"awsRegion"}));
+  fields.account = summary_registry.Add(Path({"recipientAccountId"}));
 
   std::vector<CompiledFilter> filters;
   bool delimited = false;
@@ -332,10 +347,12 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
     filters.push_back(std::move(cf));
   }
   scan.paths = event::PathSet::Build(registry.paths(), delimited);
+  const auto summary_paths = event::PathSet::Build(summary_registry.paths(), false);
   scan.collect_matches = false;
   if (Status st = ConfigureScan(options, &scan); !st.ok()) return fail(st.message());
   scan.make_hook = [&] {
-    return std::unique_ptr<engine::EventHook>(new MetricHook(filters, scan.programs, fields));
+    return std::unique_ptr<engine::EventHook>(
+        new MetricHook(filters, scan.programs, fields, summary_paths));
   };
 
   std::vector<std::string> sources = options.sources;

@@ -130,8 +130,27 @@ class PathSet {
     std::vector<std::pair<std::string, std::uint32_t>> keys;       // sorted by key
     std::vector<std::pair<std::uint32_t, std::uint32_t>> indexes;  // sorted by index
     std::int32_t any_child = -1;
+    // Open-addressing table over `keys` (indexes into it, -1 = empty; size a power of two), so
+    // that the members of an event that no path names cost one probe each.
+    std::vector<std::int32_t> table;
     bool has_children() const { return !keys.empty() || !indexes.empty() || any_child >= 0; }
+    // The child for member `key`, or -1.
+    std::int32_t FindKey(std::string_view key) const {
+      if (table.empty()) return -1;
+      const std::size_t mask = table.size() - 1;
+      for (std::size_t i = HashKey(key) & mask;; i = (i + 1) & mask) {
+        const std::int32_t k = table[i];
+        if (k < 0) return -1;
+        const auto& entry = keys[static_cast<std::size_t>(k)];
+        if (entry.first == key) return static_cast<std::int32_t>(entry.second);
+      }
+    }
   };
+  static std::size_t HashKey(std::string_view key) {
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a
+    for (char c : key) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    return static_cast<std::size_t>(h ^ (h >> 29));
+  }
   const std::vector<Node>& nodes() const { return nodes_; }  // nodes()[0] is the root ($)
 
  private:

@@ -24,22 +24,6 @@ namespace {
 
 using Node = PathSet::Node;
 
-// The child of `n` for member `key`, or -1. Most trie nodes have a handful of keys and most
-// members of an event match none, so comparing lengths first rejects nearly all of them.
-std::int32_t FindKey(const Node& n, std::string_view key) {
-  if (n.keys.size() <= 8) {
-    for (const auto& [k, child] : n.keys) {
-      if (k.size() == key.size() && std::memcmp(k.data(), key.data(), key.size()) == 0) {
-        return static_cast<std::int32_t>(child);
-      }
-    }
-    return -1;
-  }
-  auto it = std::lower_bound(n.keys.begin(), n.keys.end(), key,
-                             [](const auto& p, std::string_view k) { return p.first < k; });
-  return it != n.keys.end() && it->first == key ? static_cast<std::int32_t>(it->second) : -1;
-}
-
 class DomWalker {
  public:
   DomWalker(const PathSet& paths, Recorder* recorder)
@@ -51,7 +35,7 @@ class DomWalker {
     if (!n.has_children()) return;
     if (e.type() == dom::element_type::OBJECT) {
       for (dom::key_value_pair kv : dom::object(e)) {
-        if (const std::int32_t child = FindKey(n, kv.key); child >= 0) {
+        if (const std::int32_t child = n.FindKey(kv.key); child >= 0) {
           Walk(kv.value, static_cast<std::uint32_t>(child));
         }
         if (n.any_child >= 0) Walk(kv.value, static_cast<std::uint32_t>(n.any_child));

@@ -57,9 +57,9 @@ class OnDemandWalker {
       const std::size_t child_begin = stack_.size();
       for (std::size_t i = begin; i < end; ++i) {
         const Node& n = nodes_[stack_[i]];
-        auto it = std::lower_bound(n.keys.begin(), n.keys.end(), key,
-                                   [](const auto& p, std::string_view k) { return p.first < k; });
-        if (it != n.keys.end() && it->first == key) stack_.push_back(it->second);
+        if (const std::int32_t child = n.FindKey(key); child >= 0) {
+          stack_.push_back(static_cast<std::uint32_t>(child));
+        }
         if (n.any_child >= 0) stack_.push_back(static_cast<std::uint32_t>(n.any_child));
       }
       od::value child;

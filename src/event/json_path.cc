@@ -109,6 +109,15 @@ std::shared_ptr<const PathSet> PathSet::Build(std::span<const JsonPath> paths,
   for (Node& n : set->nodes_) {
     std::sort(n.keys.begin(), n.keys.end());
     std::sort(n.indexes.begin(), n.indexes.end());
+    if (n.keys.empty()) continue;
+    std::size_t size = 4;
+    while (size < n.keys.size() * 2) size *= 2;
+    n.table.assign(size, -1);
+    for (std::size_t k = 0; k < n.keys.size(); ++k) {
+      std::size_t i = HashKey(n.keys[k].first) & (size - 1);
+      while (n.table[i] >= 0) i = (i + 1) & (size - 1);
+      n.table[i] = static_cast<std::int32_t>(k);
+    }
   }
   return set;
 }

@@ -1,6 +1,8 @@
 // Ast -> Program. Regexes are translated and compiled to RE2 here; JSON selectors get slots.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "pattern/lexer.h"
 #include "pattern/program.h"
 
@@ -57,23 +59,89 @@ TermsProgram::TermsProgram(std::string text, const Ast& ast)
   if (!required_.empty()) optional_.clear();
 }
 
+std::uint32_t JsonProgram::Slot(const event::JsonPath& path, event::PathRegistry* registry) {
+  if (std::find(paths_.begin(), paths_.end(), path) == paths_.end()) paths_.push_back(path);
+  return registry->Add(path);
+}
+
+namespace {
+
+// `$.x = "literal"` with no wildcard: true exactly when a value's text equals the literal, so
+// several of them on one selector under an OR are one set lookup (the CIS patterns are long
+// chains of `$.eventName = X`).
+bool IsExactString(const JsonExpr& e) {
+  return e.kind == JsonExpr::Kind::kCompare && e.condition.op == CmpOp::kEq &&
+         e.condition.operand.kind == Operand::Kind::kString && !e.condition.operand.leading_star &&
+         !e.condition.operand.trailing_star;
+}
+
+}  // namespace
+
+Result<std::vector<std::uint32_t>> JsonProgram::AddDisjuncts(const JsonExpr& e,
+                                                             event::PathRegistry* registry) {
+  std::vector<std::uint32_t> kids;
+  std::vector<const JsonExpr*> rest;
+  std::vector<std::pair<const event::JsonPath*, std::vector<const JsonExpr*>>> groups;
+  for (const JsonExpr& child : e.children) {
+    if (!IsExactString(child)) {
+      rest.push_back(&child);
+      continue;
+    }
+    auto g = std::find_if(groups.begin(), groups.end(),
+                          [&](const auto& gr) { return *gr.first == child.path; });
+    if (g == groups.end()) {
+      groups.push_back({&child.path, {&child}});
+    } else {
+      g->second.push_back(&child);
+    }
+  }
+  for (const auto& [path, members] : groups) {
+    if (members.size() < 2) {
+      rest.push_back(members.front());
+      continue;
+    }
+    Node node;
+    node.kind = JsonExpr::Kind::kCompare;
+    node.slot = Slot(*path, registry);
+    std::vector<std::string> set;
+    for (const JsonExpr* m : members) set.push_back(m->condition.operand.text);
+    std::sort(set.begin(), set.end());
+    set.erase(std::unique(set.begin(), set.end()), set.end());
+    node.set = static_cast<std::int32_t>(sets_.size());
+    sets_.push_back(std::move(set));
+    nodes_.push_back(node);
+    kids.push_back(static_cast<std::uint32_t>(nodes_.size() - 1));
+  }
+  for (const JsonExpr* child : rest) {
+    auto idx = Add(*child, registry);
+    if (!idx.ok()) return idx.status();
+    kids.push_back(*idx);
+  }
+  return kids;
+}
+
 Result<std::uint32_t> JsonProgram::Add(const JsonExpr& e, event::PathRegistry* registry) {
   Node node;
   node.kind = e.kind;
   if (e.kind == JsonExpr::Kind::kAnd || e.kind == JsonExpr::Kind::kOr) {
     std::vector<std::uint32_t> kids;
-    kids.reserve(e.children.size());
-    for (const JsonExpr& child : e.children) {
-      auto idx = Add(child, registry);
-      if (!idx.ok()) return idx.status();
-      kids.push_back(*idx);
+    if (e.kind == JsonExpr::Kind::kOr) {
+      auto disjuncts = AddDisjuncts(e, registry);
+      if (!disjuncts.ok()) return disjuncts.status();
+      kids = std::move(*disjuncts);
+    } else {
+      kids.reserve(e.children.size());
+      for (const JsonExpr& child : e.children) {
+        auto idx = Add(child, registry);
+        if (!idx.ok()) return idx.status();
+        kids.push_back(*idx);
+      }
     }
     node.first_child = static_cast<std::uint32_t>(children_.size());
     node.child_count = static_cast<std::uint32_t>(kids.size());
     children_.insert(children_.end(), kids.begin(), kids.end());
   } else {
-    node.slot = registry->Add(e.path);
-    if (std::find(paths_.begin(), paths_.end(), e.path) == paths_.end()) paths_.push_back(e.path);
+    node.slot = Slot(e.path, registry);
     if (e.kind == JsonExpr::Kind::kCompare) {
       auto test = CompileTest(e.condition, text());
       if (!test.ok()) return test.status();

@@ -1,6 +1,7 @@
 // Evaluation. Nothing here allocates except Extract(), which builds its result.
 #include "pattern/program.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace trailwatch::pattern {
@@ -122,6 +123,14 @@ bool JsonProgram::Eval(std::uint32_t index, const event::EventView& view) const 
       }
       return false;
     case JsonExpr::Kind::kCompare: {
+      if (n.set >= 0) {
+        const std::vector<std::string>& set = sets_[static_cast<std::size_t>(n.set)];
+        return view.AnyValue(n.slot, [&set](const event::Value& v) {
+          return (v.kind == event::ValueKind::kString || v.kind == event::ValueKind::kNumber ||
+                  v.kind == event::ValueKind::kBool) &&
+                 std::binary_search(set.begin(), set.end(), v.text, std::less<>());
+        });
+      }
       const ValueTest& t = tests_[n.test];
       return view.AnyValue(n.slot, [&t](const event::Value& v) { return t.TestJson(v); });
     }

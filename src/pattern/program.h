@@ -83,6 +83,8 @@ class JsonProgram final : public Program {
     std::uint32_t test = 0;         // kCompare: index into tests_
     std::uint32_t first_child = 0;  // kAnd/kOr: range in children_
     std::uint32_t child_count = 0;
+    // kCompare: >= 0 when the node stands for "any of these exact strings" (sets_[set]).
+    std::int32_t set = -1;
   };
   static Result<std::shared_ptr<const Program>> Build(std::string text, const Ast& ast,
                                                       event::PathRegistry* registry);
@@ -94,11 +96,15 @@ class JsonProgram final : public Program {
  private:
   explicit JsonProgram(std::string text) : Program(PatternKind::kJson, std::move(text)) {}
   Result<std::uint32_t> Add(const JsonExpr& e, event::PathRegistry* registry);
+  // An OR's children; exact string equalities on one selector become one set lookup.
+  Result<std::vector<std::uint32_t>> AddDisjuncts(const JsonExpr& e, event::PathRegistry* registry);
+  std::uint32_t Slot(const event::JsonPath& path, event::PathRegistry* registry);
   bool Eval(std::uint32_t node, const event::EventView& view) const noexcept;
 
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> children_;
   std::vector<ValueTest> tests_;
+  std::vector<std::vector<std::string>> sets_;  // each sorted
   std::vector<event::JsonPath> paths_;
   std::uint32_t root_ = 0;
 };
