@@ -346,20 +346,8 @@ class Splitter {
       if (auto err = field.unescaped_key().get(key); err != simdjson::SUCCESS) {
         return Broken(0, err);
       }
-      if (records && key == "Records") {
-        result_->format = InputFormat::kCloudTrail;
-        od::array arr;
-        std::uint64_t index = 0;
-        simdjson::error_code err = field.value().get_array().get(arr);
-        if (err == simdjson::SUCCESS) err = Records(arr, &index);
-        if (err != simdjson::SUCCESS) {
-          const std::size_t start = FindRecordsArray(data);
-          if (start == std::string_view::npos) return Broken(index, err);
-          return Salvage(data, start, index);
-        }
-        return;
-      }
-      if (!records && (key == "events" || key == "logEvents")) {
+      // (A CloudTrail file's Records were read in the classification pass.)
+      if (key == "events" || key == "logEvents") {
         result_->format = InputFormat::kCloudWatchLogs;
         od::array arr;
         if (auto err = field.value().get_array().get(arr); err != simdjson::SUCCESS) {
@@ -367,7 +355,7 @@ class Splitter {
         }
         return LogEvents(arr);
       }
-      if (!records && !events && !log_events && key == "detail") {
+      if (!events && !log_events && key == "detail") {
         result_->format = InputFormat::kEventBridge;
         od::object d;
         std::string_view raw;
