@@ -76,21 +76,7 @@ Status ReadMetricStat(Loader& l, const YAML::Node& metrics, const std::string& p
 
 Status ReadDimensions(Loader& l, const YAML::Node& d, const std::string& path,
                       std::vector<std::pair<std::string, std::string>>* out) {
-  if (!d.IsSequence()) return l.Error(d, path, "must be a list of {Name, Value}");
-  std::size_t i = 0;
-  for (const auto& item : d) {
-    const std::string p = fmt::format("{}[{}]", path, i++);
-    if (Status s = l.CheckKeys(item, p, "a dimension", {"Name", "Value"}); !s.ok()) return s;
-    const YAML::Node n = Loader::Find(item, "Name");
-    const YAML::Node v = Loader::Find(item, "Value");
-    if (!n.IsDefined()) return l.Missing(item, p, "Name");
-    if (!v.IsDefined()) return l.Missing(item, p, "Value");
-    auto ns = l.String(n, p + ".Name");
-    if (!ns.ok()) return ns.status();
-    auto vs = l.String(v, p + ".Value");
-    if (!vs.ok()) return vs.status();
-    out->emplace_back(std::move(*ns), std::move(*vs));
-  }
+  if (Status s = ReadPairList(l, d, path, "Name", nullptr, out); !s.ok()) return s;
   if (out->size() > kMaxAlarmDimensions) {
     return l.Error(d, path, fmt::format("at most {} dimensions allowed", kMaxAlarmDimensions));
   }

@@ -98,24 +98,16 @@ Result<MetricTransformation> ReadTransformation(Loader& l, const YAML::Node& nod
   const std::string dims_path = path + "." + Prop(l, "Dimensions");
   if (const YAML::Node d = Loader::Find(node, Prop(l, "Dimensions")); d.IsDefined()) {
     if (cfn) {
-      if (!d.IsSequence()) return l.Error(d, dims_path, "must be a list of {Key, Value}");
-      std::size_t i = 0;
-      for (const auto& item : d) {
-        const std::string p = fmt::format("{}[{}]", dims_path, i++);
-        if (Status s = l.CheckKeys(item, p, "a dimension", {"Key", "Value"}); !s.ok()) return s;
-        const YAML::Node k = Loader::Find(item, "Key");
-        const YAML::Node v = Loader::Find(item, "Value");
-        if (!k.IsDefined()) return l.Missing(item, p, "Key");
-        if (!v.IsDefined()) return l.Missing(item, p, "Value");
-        auto ks = l.String(k, p + ".Key");
-        if (!ks.ok()) return ks.status();
-        auto vs = l.String(v, p + ".Value");
-        if (!vs.ok()) return vs.status();
-        if (vs->size() < 2 || (*vs)[0] != '$') {
-          return l.Error(v, p + ".Value",
-                         fmt::format("'{}' must be a $ reference ($.field or $name)", *vs));
+      auto dollar_reference = [&l](const YAML::Node& v, const std::string& p,
+                                   const std::string& value) {
+        if (value.size() < 2 || value[0] != '$') {
+          return l.Error(v, p, fmt::format("'{}' must be a $ reference ($.field or $name)", value));
         }
-        t.dimensions.emplace_back(std::move(*ks), std::move(*vs));
+        return Status::Ok();
+      };
+      if (Status s = ReadPairList(l, d, dims_path, "Key", dollar_reference, &t.dimensions);
+          !s.ok()) {
+        return s;
       }
     } else {
       if (!d.IsMap()) return l.Error(d, dims_path, "must be a mapping");
@@ -182,6 +174,33 @@ Status CheckUnit(Loader& l, const YAML::Node& node, const std::string& path,
   std::string valid;
   for (std::string_view u : kUnits) valid += (valid.empty() ? "" : ", ") + std::string(u);
   return l.Error(node, path, fmt::format("unknown unit '{}' (valid: {})", unit, valid));
+}
+
+Status ReadPairList(
+    Loader& l, const YAML::Node& list, const std::string& path, const char* key,
+    const std::function<Status(const YAML::Node&, const std::string&, const std::string&)>& check,
+    std::vector<std::pair<std::string, std::string>>* out) {
+  if (!list.IsSequence()) {
+    return l.Error(list, path, fmt::format("must be a list of {{{}, Value}}", key));
+  }
+  std::size_t i = 0;
+  for (const auto& item : list) {
+    const std::string p = fmt::format("{}[{}]", path, i++);
+    if (Status s = l.CheckKeys(item, p, "a dimension", {key, "Value"}); !s.ok()) return s;
+    const YAML::Node k = Loader::Find(item, key);
+    const YAML::Node v = Loader::Find(item, "Value");
+    if (!k.IsDefined()) return l.Missing(item, p, key);
+    if (!v.IsDefined()) return l.Missing(item, p, "Value");
+    auto ks = l.String(k, p + "." + key);
+    if (!ks.ok()) return ks.status();
+    auto vs = l.String(v, p + ".Value");
+    if (!vs.ok()) return vs.status();
+    if (check) {
+      if (Status s = check(v, p + ".Value", *vs); !s.ok()) return s;
+    }
+    out->emplace_back(std::move(*ks), std::move(*vs));
+  }
+  return Status::Ok();
 }
 
 Result<MetricFilter> ReadMetricFilter(Loader& l, const std::string& logical_id,

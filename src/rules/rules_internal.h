@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -154,6 +155,13 @@ Result<std::pair<std::string, Subscription>> ReadSubscription(Loader& loader,
                                                               const std::string& path);
 
 // Fails unless `unit` is one of CloudWatch's units, listing them.
+// A CloudFormation list of {<key>, Value} mappings ([{Name: a, Value: b}]), appended to `out`.
+// `check` (optional) vets each Value with its node, so errors point at it.
+Status ReadPairList(
+    Loader& loader, const YAML::Node& list, const std::string& path, const char* key,
+    const std::function<Status(const YAML::Node&, const std::string&, const std::string&)>& check,
+    std::vector<std::pair<std::string, std::string>>* out);
+
 Status CheckUnit(Loader& loader, const YAML::Node& node, const std::string& path,
                  const std::string& unit);
 
