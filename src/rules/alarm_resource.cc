@@ -11,7 +11,6 @@ namespace trailwatch::rules::internal {
 namespace {
 
 constexpr std::size_t kMaxAlarmDimensions = 30;
-constexpr std::size_t kMaxActions = 5;
 
 // A Metrics list that is one MetricStat returning data is an ordinary single-metric alarm
 // written the long way; anything else is metric math, which the evaluator cannot run yet.
@@ -138,23 +137,10 @@ Result<MetricAlarm> ReadAlarm(Loader& l, const std::string& logical_id, const YA
     if (!s.ok()) return s.status();
     c.description = std::move(*s);
   }
-  if (const YAML::Node n = Loader::Find(props, "ActionsEnabled"); n.IsDefined()) {
-    auto b = l.Boolean(n, prop("ActionsEnabled"));
-    if (!b.ok()) return b.status();
-    c.actions_enabled = *b;
-  }
-  for (auto [key, target] :
-       {std::pair<std::string_view, std::vector<std::string>*>{"AlarmActions", &c.alarm_actions},
-        {"OKActions", &c.ok_actions},
-        {"InsufficientDataActions", &c.insufficient_data_actions}}) {
-    const YAML::Node n = Loader::Find(props, key);
-    if (!n.IsDefined()) continue;
-    auto list = l.StringList(n, prop(key));
-    if (!list.ok()) return list.status();
-    if (list->size() > kMaxActions) {
-      return l.Error(n, prop(key), fmt::format("at most {} actions allowed", kMaxActions));
-    }
-    *target = std::move(*list);
+  if (Status st = ReadActions(l, props, path, &c.actions_enabled, &c.alarm_actions, &c.ok_actions,
+                              &c.insufficient_data_actions);
+      !st.ok()) {
+    return st;
   }
 
   // The metric: MetricName/Namespace/... or a one-query Metrics list.

@@ -139,6 +139,33 @@ Result<MetricTransformation> ReadTransformation(Loader& l, const YAML::Node& nod
 
 }  // namespace
 
+Status ReadActions(Loader& l, const YAML::Node& props, const std::string& path,
+                   bool* actions_enabled, std::vector<std::string>* alarm_actions,
+                   std::vector<std::string>* ok_actions,
+                   std::vector<std::string>* insufficient_data_actions) {
+  constexpr std::size_t kMaxActions = 5;  // PutMetricAlarm, PutCompositeAlarm
+  if (const YAML::Node e = Loader::Find(props, "ActionsEnabled"); e.IsDefined()) {
+    auto b = l.Boolean(e, path + ".ActionsEnabled");
+    if (!b.ok()) return b.status();
+    *actions_enabled = *b;
+  }
+  for (auto [key, target] :
+       {std::pair<std::string_view, std::vector<std::string>*>{"AlarmActions", alarm_actions},
+        {"OKActions", ok_actions},
+        {"InsufficientDataActions", insufficient_data_actions}}) {
+    const YAML::Node a = Loader::Find(props, key);
+    if (!a.IsDefined()) continue;
+    const std::string p = path + "." + std::string(key);
+    auto list = l.StringList(a, p);
+    if (!list.ok()) return list.status();
+    if (list->size() > kMaxActions) {
+      return l.Error(a, p, fmt::format("at most {} actions allowed", kMaxActions));
+    }
+    *target = std::move(*list);
+  }
+  return Status::Ok();
+}
+
 Status CheckUnit(Loader& l, const YAML::Node& node, const std::string& path,
                  const std::string& unit) {
   static constexpr std::array<std::string_view, 27> kUnits = {"Seconds",
@@ -328,23 +355,10 @@ Result<CompositeAlarm> ReadComposite(Loader& l, const std::string& logical_id,
     if (!s.ok()) return s.status();
     c.description = std::move(*s);
   }
-  if (const YAML::Node e = Loader::Find(props, "ActionsEnabled"); e.IsDefined()) {
-    auto b = l.Boolean(e, path + ".ActionsEnabled");
-    if (!b.ok()) return b.status();
-    c.actions_enabled = *b;
-  }
-  for (auto [key, target] :
-       {std::pair<std::string_view, std::vector<std::string>*>{"AlarmActions", &c.alarm_actions},
-        {"OKActions", &c.ok_actions},
-        {"InsufficientDataActions", &c.insufficient_data_actions}}) {
-    const YAML::Node a = Loader::Find(props, key);
-    if (!a.IsDefined()) continue;
-    auto list = l.StringList(a, path + "." + std::string(key));
-    if (!list.ok()) return list.status();
-    if (list->size() > 5) {
-      return l.Error(a, path + "." + std::string(key), "at most 5 actions allowed");
-    }
-    *target = std::move(*list);
+  if (Status st = ReadActions(l, props, path, &c.actions_enabled, &c.alarm_actions, &c.ok_actions,
+                              &c.insufficient_data_actions);
+      !st.ok()) {
+    return st;
   }
   return c;
 }

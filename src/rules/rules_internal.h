@@ -162,6 +162,13 @@ Status ReadPairList(
     const std::function<Status(const YAML::Node&, const std::string&, const std::string&)>& check,
     std::vector<std::pair<std::string, std::string>>* out);
 
+// ActionsEnabled, AlarmActions, OKActions and InsufficientDataActions (at most 5 each), which
+// metric and composite alarms share. `path` is the resource's Properties path.
+Status ReadActions(Loader& loader, const YAML::Node& props, const std::string& path,
+                   bool* actions_enabled, std::vector<std::string>* alarm_actions,
+                   std::vector<std::string>* ok_actions,
+                   std::vector<std::string>* insufficient_data_actions);
+
 Status CheckUnit(Loader& loader, const YAML::Node& node, const std::string& path,
                  const std::string& unit);
 

@@ -292,6 +292,17 @@ INSTANTIATE_TEST_SUITE_P(
                   "t.yaml:11:27",
                   "Resources.A.Properties.ComparisonOperator: unknown value 'GreaterThan' "
                   "(valid: GreaterThanOrEqualToThreshold"},
+        // One reader serves metric and composite alarms; both keep AWS's limit of 5.
+        ErrorCase{"TooManyAlarmActions",
+                  std::string(kAlarmHead) +
+                      "      Statistic: Sum\n      ComparisonOperator: LessThanThreshold\n"
+                      "      AlarmActions: [a, b, c, d, e, f]\n",
+                  "t.yaml:12:21", "Resources.A.Properties.AlarmActions: at most 5 actions allowed"},
+        ErrorCase{"TooManyCompositeOkActions",
+                  "Resources:\n  C:\n    Type: AWS::CloudWatch::CompositeAlarm\n    Properties:\n"
+                  "      AlarmName: C\n      AlarmRule: TRUE\n"
+                  "      OKActions: [a, b, c, d, e, f]\n",
+                  "t.yaml:7:18", "Resources.C.Properties.OKActions: at most 5 actions allowed"},
         ErrorCase{"BadTreatMissing",
                   std::string(kAlarmHead) +
                       "      Statistic: Sum\n      ComparisonOperator: LessThanThreshold\n"
