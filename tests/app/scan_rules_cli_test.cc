@@ -9,21 +9,16 @@
 #include <vector>
 
 #include "app/process.h"
+#include "testing/files.h"
 
 namespace {
 
+using trailwatch::test_support::ReadFile;
 using trailwatch::testing::Output;
 using trailwatch::testing::RunProcess;
 
 std::string Source(const std::string& relative) {
   return std::string(TRAILWATCH_SOURCE_DIR) + "/" + relative;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 std::vector<std::string> Lines(const std::string& text) {

@@ -16,27 +16,16 @@
 #include <vector>
 
 #include "event/event.h"
+#include "testing/files.h"
 
 namespace trailwatch::event {
 namespace {
+using test_support::Gzip;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.
 
 // gzip of `data` as one member.
-std::string Gzip(std::string_view data, int level = 6) {
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&zs, static_cast<uLong>(data.size())) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 // Two gzip members, split in the middle of the text.
 std::string GzipTwoMembers(std::string_view data) {
