@@ -271,9 +271,11 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
     fmt::print(err, "trailwatch: {}\n", message);
     return 2;
   };
+  // One account and region for every ARN: the loader's (alarms, topics) and ours (composites).
+  const rules::LoadOptions load_options;
   rules::RuleSet set;
   for (const std::string& r : options.rules) {
-    auto loaded = rules::LoadRuleFile(r);
+    auto loaded = rules::LoadRuleFile(r, load_options);
     if (!loaded.ok()) return fail(loaded.status().ToString());
     for (const std::string& note : loaded->notes) fmt::print(err, "trailwatch: note: {}\n", note);
     if (Status s = rules::Merge(&set, std::move(*loaded)); !s.ok()) return fail(s.ToString());
@@ -417,13 +419,10 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
     if (!rule.ok()) return fail(rule.status().WithContext(c.logical_id).ToString());
     alarm::CompositeDefinition d;
     d.name = c.name;
-    d.arn = alarms.empty() ? c.name : "";
     alarm::AlarmConfig named;
     named.name = c.name;
-    if (!alarms.empty()) {
-      named.region = alarms.front().region;
-      named.account = alarms.front().account;
-    }
+    named.region = load_options.region;
+    named.account = load_options.account_id;
     d.arn = named.Arn();
     d.rule = std::move(*rule);
     d.actions_enabled = c.actions_enabled;
