@@ -1,0 +1,25 @@
+// Hex and base64 text encodings of byte strings (SigV4, digests, SNS signatures, keys).
+#ifndef TRAILWATCH_COMMON_ENCODING_H_
+#define TRAILWATCH_COMMON_ENCODING_H_
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace trailwatch {
+
+// Lower-case hex, two digits per byte.
+std::string HexEncode(std::string_view bytes);
+// Accepts upper and lower case; fails on odd length or a non-hex digit.
+Result<std::string> HexDecode(std::string_view hex);
+
+// Standard alphabet with '=' padding (RFC 4648 section 4), no line breaks.
+std::string Base64Encode(std::string_view bytes);
+// Standard alphabet; padding required; no white space. Fails naming the offset of the first
+// bad character.
+Result<std::string> Base64Decode(std::string_view text);
+
+}  // namespace trailwatch
+
+#endif  // TRAILWATCH_COMMON_ENCODING_H_
