@@ -73,6 +73,10 @@ struct AlarmConfig {
   std::vector<std::string> ok_actions;
   std::vector<std::string> alarm_actions;
   std::vector<std::string> insufficient_data_actions;
+  // Whether PutMetricAlarm named TreatMissingData / EvaluateLowSampleCountPercentile. Only
+  // echoed: alarm messages print "" for a field that was never set (spec 4.2).
+  bool treat_missing_set = false;
+  bool low_sample_percentile_set = false;
   std::string region = "us-east-1";
   std::string account = "000000000000";
   // Size of the evaluation range in periods. AWS does not document it; unset means

@@ -48,15 +48,31 @@ Result<std::vector<TimelineEntry>> RunTimeline(const std::vector<AlarmConfig>& a
             });
   metrics::MetricStore store;
   std::map<metrics::MetricKey, std::vector<std::pair<std::int64_t, std::int64_t>>> events;
-  for (const Observation& o : observations) {
+  auto add = [&](const Observation& o) {
     auto it = resolution.find(o.metric);
     const std::int64_t res =
         it == resolution.end() ? metrics::Series::kStandardResolutionMs : it->second;
     store.Get(o.metric, res).Add(o.time_ms, o.value);
-    events[o.metric].emplace_back(o.time_ms, o.event);
+    auto& list = events[o.metric];
+    const std::pair<std::int64_t, std::int64_t> item(o.time_ms, o.event);
+    list.insert(std::upper_bound(list.begin(), list.end(), item), item);
+  };
+  // Late observations join the store only at the first evaluation that would have seen them
+  // live: t >= arrival - lateness. Sorted by that instant.
+  std::vector<std::pair<std::int64_t, const Observation*>> late;
+  for (const Observation& o : observations) {
+    const std::int64_t due = o.arrival_ms.value_or(o.time_ms) - options.lateness_ms;
+    if (due > o.time_ms) {
+      late.emplace_back(due, &o);
+    } else {
+      add(o);
+    }
   }
+  std::stable_sort(late.begin(), late.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (options.late_observations) *options.late_observations = late.size();
+  std::size_t next_late = 0;
 
-  static const std::vector<std::pair<std::int64_t, std::int64_t>> kNoEvents;
   std::vector<Replayed> replayed;
   std::int64_t step = 3'600'000;
   std::int64_t tail = 0;
@@ -65,10 +81,10 @@ Result<std::vector<TimelineEntry>> RunTimeline(const std::vector<AlarmConfig>& a
     if (!created.ok()) return created.status().WithContext(c.name);
     const std::int64_t period = std::int64_t{c.period_seconds} * 1000;
     const std::int64_t interval = EvaluationIntervalMs(c);
-    auto ev = events.find(c.metric);
-    replayed.push_back({std::move(*created), interval, period,
-                        std::int64_t{EvaluationRange(c)} * period,
-                        ev == events.end() ? &kNoEvents : &ev->second});
+    // Every alarm's metric gets its list now: late observations may fill it later.
+    const auto* ev = &events[c.metric];
+    replayed.push_back(
+        {std::move(*created), interval, period, std::int64_t{EvaluationRange(c)} * period, ev});
     step = std::min(step, interval);
     tail = std::max(tail, std::int64_t{EvaluationRange(c)} * period + interval);
   }
@@ -89,7 +105,11 @@ Result<std::vector<TimelineEntry>> RunTimeline(const std::vector<AlarmConfig>& a
   }
 
   for (std::int64_t t = FloorTo(start, step) + step; t <= end; t += step) {
-    std::vector<std::string> changed;  // metric alarms that changed at t, for composite reasons
+    for (; next_late < late.size() && late[next_late].first <= t; ++next_late) {
+      add(*late[next_late].second);
+    }
+    // Alarms that changed at t (ARN, name), for composite reasons and TriggeringChildren.
+    std::vector<std::pair<std::string, std::string>> changed;
     for (Replayed& r : replayed) {
       if (t % r.interval_ms != 0) continue;
       const AlarmConfig& c = r.alarm.config();
@@ -111,17 +131,30 @@ Result<std::vector<TimelineEntry>> RunTimeline(const std::vector<AlarmConfig>& a
       e.alarm = c.name;
       e.alarm_arn = c.Arn();
       if (transition->new_state == State::kAlarm) {
-        const std::int64_t from = t - std::int64_t{c.evaluation_periods} * r.period_ms;
-        auto it =
-            std::lower_bound(r.events->begin(), r.events->end(), std::make_pair(from, INT64_MIN));
-        for (; it != r.events->end() && it->first < t && e.events.size() < options.max_contributing;
-             ++it) {
-          if (it->second >= 0) e.events.push_back(it->second);
+        // The events behind the breaching datapoints among the N newest present in the range
+        // (the ones the evaluation used), oldest first.
+        const std::vector<std::int64_t> slots = EvaluationSlotStarts(c, t);
+        std::vector<std::int64_t> used;
+        std::uint32_t present = 0;
+        for (std::size_t i = 0; i < range.size() && present < c.evaluation_periods; ++i) {
+          if (!range[i]) continue;
+          ++present;
+          if (Breaches(c.comparison, range[i]->value, c.threshold)) used.push_back(slots[i]);
+        }
+        std::sort(used.begin(), used.end());
+        for (std::int64_t from : used) {
+          auto it =
+              std::lower_bound(r.events->begin(), r.events->end(), std::make_pair(from, INT64_MIN));
+          for (; it != r.events->end() && it->first < from + r.period_ms &&
+                 e.events.size() < options.max_contributing;
+               ++it) {
+            if (it->second >= 0) e.events.push_back(it->second);
+          }
         }
       }
       e.transition = std::move(*transition);
       states[c.name] = e.transition.new_state;
-      changed.push_back(e.alarm_arn);
+      changed.emplace_back(e.alarm_arn, c.name);
       out.push_back(std::move(e));
     }
     // Composites follow their children at the same instant; a composite over composites may
@@ -145,20 +178,25 @@ Result<std::vector<TimelineEntry>> RunTimeline(const std::vector<AlarmConfig>& a
         e.transition.time_ms = t;
         e.transition.old_state = composite_states[i];
         e.transition.new_state = next;
-        if (changed.empty()) {
+        const std::vector<std::string>& children = def.rule->children();
+        for (const auto& [arn, name] : changed) {
+          if (e.triggering.size() == 10) break;
+          if (std::find(children.begin(), children.end(), name) == children.end()) continue;
+          e.triggering.push_back({arn, states[name], t});
+        }
+        if (e.triggering.empty()) {
           e.transition.reason = "composite alarm rule evaluated";
         } else {
           // AWS names the child whose change made the rule flip.
-          const std::string& child_arn = changed.front();
-          const std::string child = child_arn.substr(child_arn.rfind(':') + 1);
-          e.transition.reason = CompositeReason(child_arn, states[child], t);
+          e.transition.reason =
+              CompositeReason(e.triggering.front().arn, e.triggering.front().state, t);
         }
         if (def.actions_enabled) {
           e.transition.actions = next == State::kAlarm ? def.alarm_actions : def.ok_actions;
         }
         composite_states[i] = next;
         states[def.name] = next;
-        changed.push_back(def.arn);
+        changed.emplace_back(def.arn, def.name);
         out.push_back(std::move(e));
         any = true;
       }

@@ -35,6 +35,9 @@ struct ScanCommandOptions {
   unsigned threads = 0;           // 0: one per core
   std::string progress = "auto";  // auto | always | never
   bool strict = false;            // exit 2 when any input was malformed
+  // --rules only:
+  std::string notify = "none";          // none | dry-run | send
+  std::optional<std::string> lateness;  // allowed lateness, e.g. "5m" (default 5 minutes)
 };
 
 // Parses --start-time/--end-time (relative to the system clock) and --threads into `scan`.

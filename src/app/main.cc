@@ -57,6 +57,13 @@ int main(int argc, char** argv) {
                    "or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   scan->add_flag("--strict", sc.strict, "Exit with 2 when any input or record was malformed");
+  scan->add_option("--notify", sc.notify,
+                   "With --rules: none (default); dry-run adds to each state change the SNS "
+                   "message and subject CloudWatch would publish to each topic")
+      ->check(CLI::IsMember({"none", "dry-run", "send"}));
+  scan->add_option("--lateness", sc.lateness,
+                   "With --rules: how long the replayed live system waits for out-of-order "
+                   "events of one input (default 5m; 90s, 5m, 1h or seconds)");
 
   std::vector<std::string> rule_files;
   auto* rules = cli.add_subcommand("rules", "Rule files: CloudFormation templates and packs");
@@ -91,6 +98,10 @@ int main(int argc, char** argv) {
   if (scan->parsed()) {
     if (!sc.rules.empty() && !sc.filter_patterns.empty()) {
       fmt::print(stderr, "trailwatch: scan takes --filter-pattern or --rules, not both\n");
+      return 2;
+    }
+    if (sc.rules.empty() && (sc.notify != "none" || sc.lateness)) {
+      fmt::print(stderr, "trailwatch: --notify and --lateness need --rules\n");
       return 2;
     }
     return sc.rules.empty() ? RunScanCommand(sc, stdout, stderr) : RunScanRules(sc, stdout, stderr);

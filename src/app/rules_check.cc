@@ -23,6 +23,10 @@ int RunRulesCheck(const std::vector<std::string>& files, std::FILE* out, std::FI
       return 2;
     }
   }
+  if (Status s = rules::CheckReferences(all); !s.ok()) {
+    fmt::print(err, "trailwatch: {}\n", s.ToString());
+    return 2;
+  }
   return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "alarm/timeline.h"
 #include "app/commands.h"
+#include "app/timeline_output.h"
 #include "common/json_text.h"
 #include "common/time.h"
 #include "engine/engine.h"
@@ -99,6 +100,13 @@ class MetricHook final : public engine::EventHook {
   void OnEvent(const event::EventView& view, std::string_view json, std::int64_t time,
                const std::vector<bool>& matched, std::size_t input, std::uint64_t record) override {
     const std::int64_t minute = time - time % kMinute;
+    // Arrival on the input's own event-time clock (alarm/timeline.h): each input is one
+    // stream, read in order; inputs are concurrent streams, so their order does not matter.
+    if (input != input_) {
+      input_ = input;
+      clock_ = time;
+    }
+    clock_ = std::max(clock_, time);
     if (minute != last_minute_) {  // events come mostly in time order; spare the set
       minutes_.insert(minute);
       last_minute_ = minute;
@@ -131,7 +139,7 @@ class MetricHook final : public engine::EventHook {
       if (!complete) continue;
       if (summary < 0) summary = Summarize(json, input, record);
       observations_.push_back({metrics::MetricKey::Make(cf.name_space, cf.name, std::move(dims)),
-                               time, value, summary});
+                               time, value, summary, clock_});
     }
   }
 
@@ -221,6 +229,8 @@ class MetricHook final : public engine::EventHook {
   event::Extractor summary_extractor_;
   event::EventView summary_view_;
   std::int64_t last_minute_ = INT64_MIN;
+  std::size_t input_ = SIZE_MAX;
+  std::int64_t clock_ = INT64_MIN;
 };
 
 class Quiet final : public engine::ScanObserver {
@@ -234,35 +244,6 @@ class Quiet final : public engine::ScanObserver {
  private:
   std::FILE* err_;
 };
-
-void PrintEntry(const alarm::TimelineEntry& e, const std::vector<std::string>& summaries,
-                std::string* out) {
-  *out += "{\"type\":\"alarm\",\"time\":";
-  AppendJsonString(out, FormatIso8601(e.time_ms));
-  *out += ",\"alarm\":";
-  AppendJsonString(out, e.alarm);
-  *out += ",\"arn\":";
-  AppendJsonString(out, e.alarm_arn);
-  *out += e.composite ? ",\"composite\":true" : "";
-  *out += ",\"old\":";
-  AppendJsonString(out, alarm::StateName(e.transition.old_state));
-  *out += ",\"new\":";
-  AppendJsonString(out, alarm::StateName(e.transition.new_state));
-  *out += ",\"reason\":";
-  AppendJsonString(out, e.transition.reason);
-  if (!e.transition.reason_data.empty()) *out += ",\"reasonData\":" + e.transition.reason_data;
-  *out += ",\"actions\":[";
-  for (std::size_t i = 0; i < e.transition.actions.size(); ++i) {
-    if (i > 0) *out += ',';
-    AppendJsonString(out, e.transition.actions[i]);
-  }
-  *out += "],\"events\":[";
-  for (std::size_t i = 0; i < e.events.size(); ++i) {
-    if (i > 0) *out += ',';
-    *out += summaries[static_cast<std::size_t>(e.events[i])];
-  }
-  *out += "]}\n";
-}
 
 }  // namespace
 
@@ -280,6 +261,18 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
     for (const std::string& note : loaded->notes) fmt::print(err, "trailwatch: note: {}\n", note);
     if (Status s = rules::Merge(&set, std::move(*loaded)); !s.ok()) return fail(s.ToString());
   }
+  if (Status s = rules::CheckReferences(set); !s.ok()) return fail(s.ToString());
+  if (options.notify == "send") {
+    return fail("--notify send is not available in scan yet; --notify dry-run prints the messages");
+  }
+  alarm::TimelineOptions span;
+  if (options.lateness) {
+    auto lateness = ParseDuration(*options.lateness);
+    if (!lateness.ok()) return fail("--lateness: " + lateness.status().message());
+    span.lateness_ms = *lateness;
+  }
+  std::size_t late = 0;
+  span.late_observations = &late;
 
   engine::ScanOptions scan;
   event::PathRegistry registry;
@@ -407,7 +400,7 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
     for (std::int64_t m : minutes) {
       if (matched_minutes[f].count(m) != 0) continue;
       observations.push_back({metrics::MetricKey::Make(filters[f].name_space, filters[f].name), m,
-                              *filters[f].default_value, -1});
+                              *filters[f].default_value, -1, std::nullopt});
     }
   }
 
@@ -431,7 +424,6 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
     d.insufficient_data_actions = c.insufficient_data_actions;
     composites.push_back(std::move(d));
   }
-  alarm::TimelineOptions span;
   if (first <= last) {
     span.start_ms = scan.start_ms.value_or(first);
     std::int64_t tail = 0;
@@ -443,10 +435,12 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
   }
   auto timeline = alarm::RunTimeline(alarms, composites, std::move(observations), span);
   if (!timeline.ok()) return fail(timeline.status().ToString());
+  TimelinePrinter printer(set, load_options, options.notify == "dry-run",
+                          span.start_ms.value_or(0));
   std::string text;
   std::size_t to_alarm = 0;
   for (const alarm::TimelineEntry& e : *timeline) {
-    PrintEntry(e, summaries, &text);
+    printer.Print(e, summaries, &text);
     to_alarm += e.transition.new_state == alarm::State::kAlarm;
   }
   std::fwrite(text.data(), 1, text.size(), out);
@@ -455,9 +449,9 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   fmt::print(err,
              "trailwatch: scan: {} inputs, {} events, {} malformed, {} metric filters, {} alarms, "
-             "{} state changes ({} to ALARM), {:.2f} s\n",
+             "{} state changes ({} to ALARM), {} late observations, {:.2f} s\n",
              stats.inputs, stats.events, stats.malformed, filters.size(),
-             alarms.size() + composites.size(), timeline->size(), to_alarm, secs);
+             alarms.size() + composites.size(), timeline->size(), to_alarm, late, secs);
   return options.strict && stats.malformed > 0 ? 2 : 0;
 }
 

@@ -118,36 +118,59 @@ std::string FormatIso8601(std::int64_t millis) {
   return out + "Z";
 }
 
+namespace {
+
+// Milliseconds in one `unit` (s, m, h, d, w); 0 for anything else.
+std::int64_t UnitMillis(char unit) {
+  switch (unit) {
+    case 's':
+      return 1000;
+    case 'm':
+      return 60 * 1000;
+    case 'h':
+      return 3600 * 1000;
+    case 'd':
+      return 86400 * 1000;
+    case 'w':
+      return 7 * 86400 * 1000;
+    default:
+      return 0;
+  }
+}
+
+// "<digits><unit>" in milliseconds; nullopt if malformed. Beyond about 290 million years the
+// arithmetic would overflow; nobody means that.
+std::optional<std::int64_t> DigitsWithUnit(std::string_view text) {
+  if (text.size() < 2 || text[0] < '0' || text[0] > '9') return std::nullopt;
+  std::int64_t n = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
+  const std::int64_t unit = UnitMillis(text.back());
+  if (ec != std::errc() || ptr != text.data() + text.size() - 1 || unit == 0 ||
+      n > (std::int64_t{1} << 53) / unit) {
+    return std::nullopt;
+  }
+  return n * unit;
+}
+
+}  // namespace
+
+Result<std::int64_t> ParseDuration(std::string_view text) {
+  if (auto ms = DigitsWithUnit(text)) return *ms;
+  if (!text.empty() && text.size() <= 12 &&
+      text.find_first_not_of("0123456789") == std::string_view::npos) {
+    std::int64_t secs = 0;
+    std::from_chars(text.data(), text.data() + text.size(), secs);
+    return secs * 1000;
+  }
+  return Status::InvalidArgument(fmt::format(
+      "'{}' is not a duration: use digits with s, m, h, d or w (90s, 5m, 2h) or seconds", text));
+}
+
 Result<std::int64_t> ParseTimeArgument(std::string_view text, TimePoint now) {
   const std::int64_t now_ms = now.time_since_epoch().count();
   if (text == "now") return now_ms;
-  if (text.size() >= 3 && text[0] == '-' && text[1] >= '0' && text[1] <= '9') {
-    std::int64_t n = 0;
-    auto [ptr, ec] = std::from_chars(text.data() + 1, text.data() + text.size() - 1, n);
-    if (ec == std::errc() && ptr == text.data() + text.size() - 1) {
-      std::int64_t unit = 0;
-      switch (text.back()) {
-        case 's':
-          unit = 1000;
-          break;
-        case 'm':
-          unit = 60 * 1000;
-          break;
-        case 'h':
-          unit = 3600 * 1000;
-          break;
-        case 'd':
-          unit = 86400 * 1000;
-          break;
-        case 'w':
-          unit = 7 * 86400 * 1000;
-          break;
-        default:
-          break;
-      }
-      // Beyond about 290 million years the arithmetic would overflow; nobody means that.
-      if (unit != 0 && n <= (std::int64_t{1} << 53) / unit) return now_ms - n * unit;
-    }
+  if (text.size() >= 3 && text[0] == '-') {
+    if (auto ms = DigitsWithUnit(text.substr(1))) return now_ms - *ms;
   }
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos &&
       text.size() <= 12) {

@@ -26,6 +26,10 @@ std::string FormatIso8601(std::int64_t millis);
 // time relative to `now` such as "-7d", "-12h", "-30m", "-45s", "-2w" or "now".
 Result<std::int64_t> ParseTimeArgument(std::string_view text, TimePoint now);
 
+// A duration in milliseconds: digits with a unit s, m, h, d or w ("90s", "5m", "2h"), or
+// plain digits meaning seconds ("300", "0").
+Result<std::int64_t> ParseDuration(std::string_view text);
+
 }  // namespace trailwatch
 
 #endif  // TRAILWATCH_COMMON_TIME_H_

@@ -270,6 +270,7 @@ Result<MetricAlarm> ReadAlarm(Loader& l, const std::string& logical_id, const YA
     auto parsed = alarm::ParseTreatMissing(*s);
     if (!parsed.ok()) return l.Error(t, path + "." + parsed.status().message(), "");
     c.treat_missing = *parsed;
+    c.treat_missing_set = true;
   }
   if (const YAML::Node e = Loader::Find(props, "EvaluateLowSampleCountPercentile"); e.IsDefined()) {
     auto s = l.String(e, prop("EvaluateLowSampleCountPercentile"));
@@ -279,6 +280,7 @@ Result<MetricAlarm> ReadAlarm(Loader& l, const std::string& logical_id, const YA
                      fmt::format("unknown value '{}' (valid: evaluate, ignore)", *s));
     }
     c.ignore_low_sample_percentile = *s == "ignore";
+    c.low_sample_percentile_set = true;
   }
 
   if (Status s = alarm::Validate(c); !s.ok()) {

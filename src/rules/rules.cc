@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -99,6 +100,37 @@ Result<RuleSet> LoadRuleFile(std::string_view path_or_pack, const LoadOptions& o
   text << in.rdbuf();
   if (in.bad()) return Status::IoError(fmt::format("cannot read rule file {}", path));
   return LoadRuleText(text.str(), path, options);
+}
+
+Status CheckReferences(const RuleSet& set) {
+  std::set<std::string, std::less<>> names;
+  for (const MetricAlarm& a : set.alarms) names.insert(a.config.name);
+  for (const CompositeAlarm& c : set.composites) names.insert(c.name);
+  std::map<std::string, std::size_t, std::less<>> parents;
+  for (const CompositeAlarm& c : set.composites) {
+    auto rule = alarm::CompileRule(c.alarm_rule);
+    if (!rule.ok()) return rule.status().WithContext(c.logical_id);  // checked at load already
+    std::string missing;
+    for (const std::string& child : (*rule)->children()) {
+      if (names.count(child) == 0) missing += (missing.empty() ? "" : ", ") + child;
+      if (++parents[child] > kMaxCompositeParents) {
+        return Status::InvalidArgument(
+                   fmt::format("AlarmRule: alarm '{}' is already the child of {} composite alarms "
+                               "(AWS's limit)",
+                               child, kMaxCompositeParents))
+            .At(c.where);
+      }
+    }
+    if (!missing.empty()) {
+      // AWS: "Could not save the composite alarm as alarms [..] in the alarm rule do not exist".
+      return Status::InvalidArgument(
+                 fmt::format("AlarmRule: alarms [{}] in the alarm rule of '{}' do not exist in the "
+                             "loaded rule files",
+                             missing, c.name))
+          .At(c.where);
+    }
+  }
+  return Status::Ok();
 }
 
 Status Merge(RuleSet* into, RuleSet from) {

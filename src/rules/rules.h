@@ -104,6 +104,13 @@ Result<RuleSet> LoadRuleText(std::string_view text, std::string_view source,
 // error naming both places.
 Status Merge(RuleSet* into, RuleSet from);
 
+// Checks what only the whole set can tell, as PutCompositeAlarm would once every file is
+// loaded: each composite's children exist (metric or composite alarms, by name), and no
+// alarm is the child of more than kMaxCompositeParents composites. Errors point at the
+// composite's AlarmRule.
+inline constexpr std::size_t kMaxCompositeParents = 150;
+Status CheckReferences(const RuleSet& set);
+
 // The names of the built-in packs ("cis", "secrets").
 std::vector<std::string> PackNames();
 

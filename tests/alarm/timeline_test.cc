@@ -26,6 +26,16 @@ AlarmConfig Cis(const char* name, const char* metric) {
   return c;
 }
 
+Observation Obs(const metrics::MetricKey& metric, std::int64_t time, double value,
+                std::int64_t event) {
+  Observation o;
+  o.metric = metric;
+  o.time_ms = time;
+  o.value = value;
+  o.event = event;
+  return o;
+}
+
 struct Want {
   const char* time;
   const char* alarm;
@@ -52,7 +62,7 @@ constexpr State kO = State::kOk;
 
 TEST(TimelineTest, CisAlarmHoldsWhileTheDatapointIsInRangeThenReturnsToInsufficientData) {
   const AlarmConfig root = Cis("CIS-4.3-RootAccountUsage", "RootAccountUsage");
-  auto got = RunTimeline({root}, {}, {{root.metric, T("2024-07-31T10:02:30Z"), 1, 7}});
+  auto got = RunTimeline({root}, {}, {Obs(root.metric, T("2024-07-31T10:02:30Z"), 1, 7)});
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   // Range = 1 + max(0, 2) = 3 periods: the point stays in range until 10:17:59.
   Expect(*got, {{"2024-07-31T10:03:00Z", "CIS-4.3-RootAccountUsage", kI, kA, {7}},
@@ -67,9 +77,9 @@ TEST(TimelineTest, SameTransitionsWhateverTheOrderOfObservations) {
   const AlarmConfig reads = Cis("Reads", "SecretReads");
   std::vector<Observation> obs;
   for (int i = 0; i < 40; ++i) {
-    obs.push_back({reads.metric, T("2024-07-31T10:00:00Z") + i * 47'000, 1, i});
+    obs.push_back(Obs(reads.metric, T("2024-07-31T10:00:00Z") + i * 47'000, 1, i));
   }
-  obs.push_back({reads.metric, T("2024-07-31T13:00:00Z"), 1, 99});
+  obs.push_back(Obs(reads.metric, T("2024-07-31T13:00:00Z"), 1, 99));
   auto base = RunTimeline({reads}, {}, obs);
   ASSERT_TRUE(base.ok());
   std::mt19937 rng(7);
@@ -125,9 +135,9 @@ TEST(TimelineTest, CompositeFollowsItsChildrenAtTheSameInstant) {
   both.name = "Both";
   both.arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:Both";
   both.rule = *rule;
-  auto got = RunTimeline(
-      {a, b}, {both},
-      {{a.metric, T("2024-07-31T10:00:10Z"), 1, 1}, {b.metric, T("2024-07-31T10:04:10Z"), 1, 2}});
+  auto got = RunTimeline({a, b}, {both},
+                         {Obs(a.metric, T("2024-07-31T10:00:10Z"), 1, 1),
+                          Obs(b.metric, T("2024-07-31T10:04:10Z"), 1, 2)});
   ASSERT_TRUE(got.ok());
   // The composite starts in INSUFFICIENT_DATA and is OK as soon as it is evaluated.
   Expect(*got, {{"2024-07-31T10:01:00Z", "A", kI, kA, {1}},
@@ -140,6 +150,88 @@ TEST(TimelineTest, CompositeFollowsItsChildrenAtTheSameInstant) {
   EXPECT_TRUE((*got)[3].composite);
   EXPECT_NE((*got)[3].transition.reason.find(":alarm:B transitioned to ALARM at"),
             std::string::npos);
+  ASSERT_EQ((*got)[3].triggering.size(), 1u);
+  EXPECT_EQ((*got)[3].triggering[0].arn, b.Arn());
+  EXPECT_EQ((*got)[3].triggering[0].state, kA);
+  EXPECT_EQ(FormatIso8601((*got)[3].triggering[0].time_ms), "2024-07-31T10:05:00Z");
+}
+
+TEST(TimelineTest, CompositeReasonNamesItsOwnChildNotAnotherAlarm) {
+  // C changes at the same instant as A but is not in the rule: the reason must name A.
+  const AlarmConfig c = Cis("C", "MetricC");
+  const AlarmConfig a = Cis("A", "MetricA");
+  auto rule = CompileRule("ALARM(A)");
+  ASSERT_TRUE(rule.ok());
+  CompositeDefinition only_a;
+  only_a.name = "OnlyA";
+  only_a.arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:OnlyA";
+  only_a.rule = *rule;
+  auto got = RunTimeline({c, a}, {only_a},
+                         {Obs(c.metric, T("2024-07-31T10:04:10Z"), 1, 1),
+                          Obs(a.metric, T("2024-07-31T10:04:20Z"), 1, 2)});
+  ASSERT_TRUE(got.ok());
+  const auto it = std::find_if(got->begin(), got->end(), [](const TimelineEntry& e) {
+    return e.alarm == "OnlyA" && e.transition.new_state == kA;
+  });
+  ASSERT_NE(it, got->end());
+  EXPECT_NE(it->transition.reason.find(":alarm:A transitioned"), std::string::npos);
+  ASSERT_EQ(it->triggering.size(), 1u);
+  EXPECT_EQ(it->triggering[0].arn, a.Arn());
+}
+
+// Reading order matters only beyond the allowed lateness: an event read after events more
+// than L newer arrived too late for the evaluations a live system had already made.
+TEST(TimelineTest, LatenessDecidesWhichOutOfOrderEventsCount) {
+  const AlarmConfig root = Cis("Root", "RootAccountUsage");
+  const std::int64_t t0 = T("2024-07-31T10:02:30Z");
+  const struct {
+    const char* name;
+    std::int64_t arrival;  // event-time clock when the 10:02:30 event was read
+    std::int64_t lateness;
+    std::size_t late;
+    std::vector<Want> want;
+  } cases[] = {
+      {"in order",
+       t0,
+       5 * 60'000,
+       0,
+       {{"2024-07-31T10:03:00Z", "Root", kI, kA, {7}},
+        {"2024-07-31T10:18:00Z", "Root", kA, kI, {}}}},
+      {"4 minutes out of order, lateness 5",
+       t0 + 4 * 60'000,
+       5 * 60'000,
+       0,
+       {{"2024-07-31T10:03:00Z", "Root", kI, kA, {7}},
+        {"2024-07-31T10:18:00Z", "Root", kA, kI, {}}}},
+      // Arrives at 10:12:30; with L = 5 min the evaluations up to 10:07 are done without it.
+      {"10 minutes out of order, lateness 5",
+       t0 + 10 * 60'000,
+       5 * 60'000,
+       1,
+       {{"2024-07-31T10:08:00Z", "Root", kI, kA, {7}},
+        {"2024-07-31T10:18:00Z", "Root", kA, kI, {}}}},
+      {"10 minutes out of order, lateness 15",
+       t0 + 10 * 60'000,
+       15 * 60'000,
+       0,
+       {{"2024-07-31T10:03:00Z", "Root", kI, kA, {7}},
+        {"2024-07-31T10:18:00Z", "Root", kA, kI, {}}}},
+      // Arrives after the datapoint left the evaluation range: never alarms.
+      {"an hour out of order, lateness 0", t0 + 60 * 60'000, 0, 1, {}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::size_t late = 99;
+    TimelineOptions options;
+    options.lateness_ms = c.lateness;
+    options.late_observations = &late;
+    Observation o = Obs(root.metric, t0, 1, 7);
+    o.arrival_ms = c.arrival;
+    auto got = RunTimeline({root}, {}, {o}, options);
+    ASSERT_TRUE(got.ok());
+    Expect(*got, c.want);
+    EXPECT_EQ(late, c.late);
+  }
 }
 
 TEST(TimelineTest, InvalidAlarmIsAnError) {

@@ -210,5 +210,43 @@ TEST(ParseTimeArgumentDeathTest, HugeRelativeAmountIsAnErrorNotOverflow) {
   }
 }
 
+TEST(ParseDuration, Table) {
+  const struct {
+    std::string_view text;
+    std::int64_t want;  // -1: an error
+  } cases[] = {
+      {"0", 0},
+      {"300", 300'000},
+      {"90s", 90'000},
+      {"5m", 300'000},
+      {"2h", 7'200'000},
+      {"1d", kDay},
+      {"1w", 7 * kDay},
+      {"0m", 0},
+      {"", -1},
+      {"5", 5'000},
+      {"-5m", -1},
+      {"5 m", -1},
+      {"5M", -1},
+      {"m", -1},
+      {"1.5h", -1},
+      {"5mm", -1},
+      {"999999999999999999w", -1},
+      {"1234567890123", -1},
+  };
+  for (const auto& c : cases) {
+    const Result<std::int64_t> r = ParseDuration(c.text);
+    if (c.want < 0) {
+      EXPECT_FALSE(r.ok()) << c.text;
+      if (!r.ok()) {
+        EXPECT_NE(r.status().message().find("'" + std::string(c.text) + "'"), std::string::npos);
+      }
+    } else {
+      ASSERT_TRUE(r.ok()) << c.text << ": " << r.status().ToString();
+      EXPECT_EQ(*r, c.want) << c.text;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace trailwatch
