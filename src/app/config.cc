@@ -97,8 +97,8 @@ Status CheckValues(const Config& c) {
     return Status::InvalidArgument(
         fmt::format("account_id: expected 12 digits, got '{}'", c.account_id));
   }
-  if (c.region.empty() || c.region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") !=
-                              std::string::npos) {
+  if (c.region.empty() ||
+      c.region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
     return Status::InvalidArgument(fmt::format("region: '{}' is not a region code", c.region));
   }
   if (auto l = SplitListen(c.listen); !l.ok()) return l.status().WithContext("listen");
@@ -158,12 +158,12 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
     }
     return Status::Ok();
   };
-  for (auto [key, field] : std::initializer_list<std::pair<const char*, std::string*>>{
-           {"account_id", &c.account_id},
-           {"region", &c.region},
-           {"listen", &c.listen},
-           {"data_dir", &c.data_dir},
-           {"log_format", &c.log_format}}) {
+  for (auto [key, field] :
+       std::initializer_list<std::pair<const char*, std::string*>>{{"account_id", &c.account_id},
+                                                                   {"region", &c.region},
+                                                                   {"listen", &c.listen},
+                                                                   {"data_dir", &c.data_dir},
+                                                                   {"log_format", &c.log_format}}) {
     if (Status s = scalar(key, field); !s.ok()) return s;
   }
   for (auto [key, field] : std::initializer_list<std::pair<const char*, std::vector<std::string>*>>{
@@ -191,9 +191,9 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
       }
     }
     if (!smtp.url.starts_with("smtp://") && !smtp.url.starts_with("smtps://")) {
-      return r.Error(n["url"] ? n["url"] : n, "smtp.url",
-                     fmt::format("expected smtp://HOST:PORT or smtps://HOST:PORT, got '{}'",
-                                 smtp.url));
+      return r.Error(
+          n["url"] ? n["url"] : n, "smtp.url",
+          fmt::format("expected smtp://HOST:PORT or smtps://HOST:PORT, got '{}'", smtp.url));
     }
     c.smtp = std::move(smtp);
   }

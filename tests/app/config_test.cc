@@ -69,7 +69,7 @@ TEST(Config, ErrorsNameLineColumnAndKey) {
       {"smtp: {url: \"http://x\"}\n", "c.yaml:1:13: smtp.url: expected smtp://HOST:PORT"},
       {"smtp: {host: x}\n", "c.yaml:1:8: smtp.host: unknown key"},
       {"subscriptions:\n  t:\n    - {protocol: pigeon, endpoint: x}\n",
-       "c.yaml:3:17: subscriptions.t[0].protocol: unknown protocol 'pigeon'"},
+       "c.yaml:3:18: subscriptions.t[0].protocol: unknown protocol 'pigeon'"},
       {"subscriptions:\n  t:\n    - {protocol: email}\n",
        "c.yaml:3:7: subscriptions.t[0]: needs protocol and endpoint"},
       {"trail: {delivery_seconds: 0}\n",
