@@ -4,8 +4,8 @@
 #include <httplib.h>
 #include <openssl/ssl.h>
 
-#include <map>
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "common/json_text.h"
@@ -51,7 +51,8 @@ Peer ToPeer(const httplib::Request& req, bool tls) {
   p.host_header = req.get_header_value("Host");
   if (tls && req.ssl != nullptr) {
     p.tls_version = SSL_get_version(req.ssl);
-    if (const SSL_CIPHER* c = SSL_get_current_cipher(req.ssl)) p.cipher_suite = SSL_CIPHER_get_name(c);
+    if (const SSL_CIPHER* c = SSL_get_current_cipher(req.ssl))
+      p.cipher_suite = SSL_CIPHER_get_name(c);
   }
   return p;
 }
@@ -91,10 +92,11 @@ Status Server::Start() {
   const ServerOptions& o = s.options;
   s.tls = !o.tls_cert_file.empty() && !o.tls_key_file.empty();
   if (s.tls) {
-    auto ssl = std::make_unique<httplib::SSLServer>(o.tls_cert_file.c_str(), o.tls_key_file.c_str());
+    auto ssl =
+        std::make_unique<httplib::SSLServer>(o.tls_cert_file.c_str(), o.tls_key_file.c_str());
     if (!ssl->is_valid()) {
-      return Status::InvalidArgument(fmt::format(
-          "cannot load the TLS certificate {} and key {}", o.tls_cert_file, o.tls_key_file));
+      return Status::InvalidArgument(fmt::format("cannot load the TLS certificate {} and key {}",
+                                                 o.tls_cert_file, o.tls_key_file));
     }
     s.http = std::move(ssl);
   } else {
@@ -105,6 +107,12 @@ Status Server::Start() {
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(o.max_body_bytes);
   http.set_keep_alive_max_count(1000);
+  // httplib's default is SO_REUSEPORT, which lets a second daemon bind the same port and
+  // silently share requests with the first; SO_REUSEADDR only allows a quick restart.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   const bool tls = s.tls;
 
   std::map<std::string, std::vector<std::pair<std::string, Handler>>> by_method;
@@ -112,8 +120,7 @@ Status Server::Start() {
   Handler aws_json = s.aws_json;
   auto dispatch = [tls, aws_json](const std::vector<std::pair<std::string, Handler>>& routes,
                                   bool aws_post) {
-    return [tls, aws_json, routes, aws_post](const httplib::Request& req,
-                                             httplib::Response& res) {
+    return [tls, aws_json, routes, aws_post](const httplib::Request& req, httplib::Response& res) {
       if (aws_post && req.path == "/" && req.has_header("X-Amz-Target")) {
         if (!aws_json) {
           Send(AwsError(400, "UnknownOperationException", ""), res);
