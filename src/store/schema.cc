@@ -1,0 +1,124 @@
+// Schema migrations. Each entry moves the schema from version i to i+1 and never changes once
+// released: a database written by an older build is migrated forward in order on Open.
+#include <array>
+
+#include "store/sqlite.h"
+
+namespace trailwatch::store::internal {
+namespace {
+
+constexpr std::array<const char*, 1> kMigrations = {
+    // 0 -> 1: the initial schema.
+    R"sql(
+CREATE TABLE secrets (
+  id INTEGER PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT,
+  kms_key_id TEXT,
+  tags_json TEXT NOT NULL DEFAULT '[]',
+  resource_policy TEXT,
+  rotation_enabled INTEGER NOT NULL DEFAULT 0,
+  rotation_lambda_arn TEXT,
+  rotation_rules_json TEXT,
+  last_rotated_ms INTEGER,
+  next_rotation_ms INTEGER,
+  created_ms INTEGER NOT NULL,
+  last_changed_ms INTEGER NOT NULL,
+  last_accessed_ms INTEGER,
+  deleted_ms INTEGER,
+  deletion_ms INTEGER
+);
+CREATE TABLE secret_versions (
+  secret_id INTEGER NOT NULL REFERENCES secrets(id) ON DELETE CASCADE,
+  version_id TEXT NOT NULL,
+  binary INTEGER NOT NULL,
+  nonce BLOB NOT NULL,
+  ciphertext BLOB NOT NULL,
+  wrapped_key BLOB NOT NULL,
+  created_ms INTEGER NOT NULL,
+  last_accessed_ms INTEGER,
+  PRIMARY KEY (secret_id, version_id)
+);
+CREATE TABLE version_stages (
+  secret_id INTEGER NOT NULL,
+  stage TEXT NOT NULL,
+  version_id TEXT NOT NULL,
+  PRIMARY KEY (secret_id, stage),
+  FOREIGN KEY (secret_id, version_id) REFERENCES secret_versions(secret_id, version_id)
+    ON DELETE CASCADE
+);
+CREATE INDEX version_stages_by_version ON version_stages(secret_id, version_id);
+CREATE TABLE iam_users (
+  name TEXT PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL UNIQUE,
+  created_ms INTEGER NOT NULL
+);
+CREATE TABLE access_keys (
+  access_key_id TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL REFERENCES iam_users(name) ON DELETE CASCADE,
+  sealed_secret BLOB NOT NULL,
+  status TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX access_keys_by_user ON access_keys(user_name);
+CREATE TABLE user_policies (
+  user_name TEXT NOT NULL REFERENCES iam_users(name) ON DELETE CASCADE,
+  policy_name TEXT NOT NULL,
+  document TEXT NOT NULL,
+  PRIMARY KEY (user_name, policy_name)
+);
+CREATE TABLE audit_journal (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_time_ms INTEGER NOT NULL,
+  account TEXT NOT NULL,
+  region TEXT NOT NULL,
+  record_json TEXT NOT NULL,
+  delivered INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX audit_journal_undelivered ON audit_journal(seq) WHERE delivered = 0;
+)sql",
+};
+
+Result<int> UserVersion(Connection& conn) {
+  auto stmt = conn.Prepare("PRAGMA user_version");
+  if (!stmt.ok()) return stmt.status();
+  StatementScope scope(*stmt);
+  auto row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>((*stmt)->Int(0));
+}
+
+}  // namespace
+
+int CurrentSchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+Status Migrate(Connection& conn) {
+  if (Status s = conn.Exec("BEGIN EXCLUSIVE"); !s.ok()) return s;
+  auto version = UserVersion(conn);
+  if (!version.ok()) {
+    (void)conn.Exec("ROLLBACK");
+    return version.status();
+  }
+  if (*version > CurrentSchemaVersion()) {
+    (void)conn.Exec("ROLLBACK");
+    return Status::InvalidArgument("the database schema (version " + std::to_string(*version) +
+                                   ") is newer than this build of trailwatch supports");
+  }
+  for (int v = *version; v < CurrentSchemaVersion(); ++v) {
+    if (Status s = conn.Exec(kMigrations[static_cast<std::size_t>(v)]); !s.ok()) {
+      (void)conn.Exec("ROLLBACK");
+      return s.WithContext("migrating the schema to version " + std::to_string(v + 1));
+    }
+  }
+  // PRAGMA takes no bound parameters; the value is our own integer.
+  const std::string set = "PRAGMA user_version=" + std::to_string(CurrentSchemaVersion());
+  if (Status s = conn.Exec(set.c_str()); !s.ok()) {
+    (void)conn.Exec("ROLLBACK");
+    return s;
+  }
+  return conn.Exec("COMMIT");
+}
+
+}  // namespace trailwatch::store::internal

@@ -1,0 +1,233 @@
+// The Store: one writer thread with group commit, and a pool of read connections.
+#include "store/store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "store/sqlite.h"
+#include "store/transaction.h"
+
+namespace trailwatch::store {
+namespace {
+
+using internal::Connection;
+using internal::SqlTransaction;
+
+// One queued write: the job and, once its batch is done, its outcome.
+struct Pending {
+  Store::WriteJob job;
+  Status result;
+  bool done = false;
+};
+
+class StoreImpl final : public Store {
+ public:
+  StoreImpl(StoreOptions options, std::unique_ptr<Connection> writer)
+      : options_(std::move(options)), writer_(std::move(writer)) {
+    thread_ = std::thread([this] { WriterLoop(); });
+  }
+
+  ~StoreImpl() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    work_cv_.notify_all();
+    thread_.join();
+  }
+
+  Status Write(WriteJob job) override {
+    Pending p;
+    p.job = std::move(job);
+    std::unique_lock lock(mu_);
+    if (stopping_) return Status::Internal("the store is closing");
+    queue_.push_back(&p);
+    work_cv_.notify_one();
+    done_cv_.wait(lock, [&] { return p.done; });
+    return std::move(p.result);
+  }
+
+  Status Read(const ReadFn& fn) override {
+    auto conn = AcquireReader();
+    if (!conn.ok()) return conn.status();
+    std::unique_ptr<Connection> c = std::move(conn).value();
+    Status st = c->Exec("BEGIN");
+    if (st.ok()) {
+      SqlTransaction tx(c.get());
+      try {
+        st = fn(tx);
+      } catch (const std::exception&) {
+        st = Status::Internal("a read callback threw an exception");
+      } catch (...) {
+        st = Status::Internal("a read callback threw");
+      }
+      // A read transaction has nothing to keep; ROLLBACK just ends the snapshot.
+      (void)c->Exec("ROLLBACK");
+    }
+    ReleaseReader(std::move(c));
+    return st;
+  }
+
+  Result<std::vector<JournalEntry>> ReadUndelivered(std::size_t limit) override {
+    std::vector<JournalEntry> out;
+    Status st = Read([&](Transaction& tx) {
+      auto rows = static_cast<SqlTransaction&>(tx).Undelivered(limit);
+      if (!rows.ok()) return rows.status();
+      out = std::move(rows).value();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  StoreStats Stats() const override {
+    return StoreStats{batches_.load(std::memory_order_relaxed),
+                      jobs_.load(std::memory_order_relaxed)};
+  }
+
+  Status MarkDelivered(std::int64_t upto) override {
+    return Write(
+        [upto](Transaction& tx) { return static_cast<SqlTransaction&>(tx).MarkDelivered(upto); });
+  }
+
+ private:
+  Result<std::unique_ptr<Connection>> AcquireReader() {
+    {
+      std::lock_guard lock(pool_mu_);
+      if (!pool_.empty()) {
+        auto c = std::move(pool_.back());
+        pool_.pop_back();
+        return c;
+      }
+    }
+    return Connection::Open(options_.path, /*read_only=*/true);
+  }
+
+  void ReleaseReader(std::unique_ptr<Connection> c) {
+    std::lock_guard lock(pool_mu_);
+    if (pool_.size() < options_.read_pool) pool_.push_back(std::move(c));
+  }
+
+  void WriterLoop() {
+    for (;;) {
+      std::vector<Pending*> batch;
+      {
+        std::unique_lock lock(mu_);
+        work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, and nothing left to do
+        while (!queue_.empty() && batch.size() < options_.max_batch) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      RunBatch(batch);
+      {
+        std::lock_guard lock(mu_);
+        for (Pending* p : batch) p->done = true;
+      }
+      done_cv_.notify_all();
+    }
+  }
+
+  // Runs a batch in one transaction. Results are written only to the Pending objects, which
+  // their callers read after `done` is set under mu_.
+  void RunBatch(const std::vector<Pending*>& batch) {
+    if (Status st = writer_->Exec("BEGIN IMMEDIATE"); !st.ok()) {
+      for (Pending* p : batch) p->result = st;
+      return;
+    }
+    SqlTransaction tx(writer_.get());
+    jobs_.fetch_add(batch.size(), std::memory_order_relaxed);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      Pending* p = batch[i];
+      if (Status st = writer_->Exec("SAVEPOINT job"); !st.ok()) {
+        FailBatch(batch, st);
+        return;
+      }
+      try {
+        p->result = p->job(tx);
+      } catch (const std::exception&) {
+        p->result = Status::Internal("a write job threw an exception");
+      } catch (...) {
+        p->result = Status::Internal("a write job threw");
+      }
+      // SQLite aborts the whole transaction on some errors (SQLITE_FULL, SQLITE_IOERR…); the
+      // work of earlier jobs is then gone too, so none of them may report success.
+      if (sqlite3_get_autocommit(writer_->db()) != 0) {
+        FailBatch(batch, Status::IoError("the write transaction was aborted by SQLite"));
+        return;
+      }
+      if (!p->result.ok()) {
+        if (Status st = writer_->Exec("ROLLBACK TO job"); !st.ok()) {
+          FailBatch(batch, st);
+          return;
+        }
+      }
+      if (Status st = writer_->Exec("RELEASE job"); !st.ok()) {
+        FailBatch(batch, st);
+        return;
+      }
+    }
+    if (Status st = writer_->Exec("COMMIT"); !st.ok()) {
+      FailBatch(batch, st);
+      return;
+    }
+    batches_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  void FailBatch(const std::vector<Pending*>& batch, const Status& st) {
+    if (sqlite3_get_autocommit(writer_->db()) == 0) (void)writer_->Exec("ROLLBACK");
+    for (Pending* p : batch) p->result = st;
+  }
+
+  const StoreOptions options_;
+  std::unique_ptr<Connection> writer_;  // used only by the writer thread after construction
+
+  std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::condition_variable done_cv_;
+  std::deque<Pending*> queue_;
+  bool stopping_ = false;
+
+  std::atomic<std::uint64_t> batches_{0};
+  std::atomic<std::uint64_t> jobs_{0};
+
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<Connection>> pool_;
+
+  std::thread thread_;  // last: started after every other member exists
+};
+
+// Creates the file with mode 0600 before SQLite does, so the database (and the -wal/-shm files
+// SQLite derives from its mode) is never readable by others.
+Status CreatePrivateFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError("cannot create " + path);
+  ::close(fd);
+  return Status::Ok();
+}
+
+}  // namespace
+
+int Store::SchemaVersion() { return internal::CurrentSchemaVersion(); }
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  if (options.path.empty()) return Status::InvalidArgument("store: no database path");
+  if (options.max_batch == 0) return Status::InvalidArgument("store: max_batch must be > 0");
+  if (Status st = CreatePrivateFile(options.path); !st.ok()) return st;
+  auto writer = Connection::Open(options.path, /*read_only=*/false);
+  if (!writer.ok()) return writer.status();
+  if (Status st = internal::Migrate(**writer); !st.ok()) return st;
+  return std::unique_ptr<Store>(new StoreImpl(options, std::move(writer).value()));
+}
+
+}  // namespace trailwatch::store

@@ -1,0 +1,332 @@
+// Row access over one connection (the writer's or a reader's).
+#include "store/transaction.h"
+
+#include <utility>
+
+namespace trailwatch::store::internal {
+namespace {
+
+constexpr const char* kSecretColumns =
+    "id, arn, name, description, kms_key_id, tags_json, resource_policy, rotation_enabled, "
+    "rotation_lambda_arn, rotation_rules_json, last_rotated_ms, next_rotation_ms, created_ms, "
+    "last_changed_ms, last_accessed_ms, deleted_ms, deletion_ms";
+
+SecretRow ReadSecret(const Statement& s) {
+  SecretRow r;
+  r.id = s.Int(0);
+  r.arn = s.Text(1);
+  r.name = s.Text(2);
+  r.description = s.OptText(3);
+  r.kms_key_id = s.OptText(4);
+  r.tags_json = s.Text(5);
+  r.resource_policy = s.OptText(6);
+  r.rotation_enabled = s.Int(7) != 0;
+  r.rotation_lambda_arn = s.OptText(8);
+  r.rotation_rules_json = s.OptText(9);
+  r.last_rotated_ms = s.OptInt(10);
+  r.next_rotation_ms = s.OptInt(11);
+  r.created_ms = s.Int(12);
+  r.last_changed_ms = s.Int(13);
+  r.last_accessed_ms = s.OptInt(14);
+  r.deleted_ms = s.OptInt(15);
+  r.deletion_ms = s.OptInt(16);
+  return r;
+}
+
+// Binds columns 2.. of kSecretColumns (everything but id) starting at parameter 1.
+void BindSecret(Statement& s, const SecretRow& r) {
+  s.Bind(1, std::string_view(r.arn));
+  s.Bind(2, std::string_view(r.name));
+  s.Bind(3, r.description);
+  s.Bind(4, r.kms_key_id);
+  s.Bind(5, std::string_view(r.tags_json));
+  s.Bind(6, r.resource_policy);
+  s.Bind(7, std::int64_t{r.rotation_enabled ? 1 : 0});
+  s.Bind(8, r.rotation_lambda_arn);
+  s.Bind(9, r.rotation_rules_json);
+  s.Bind(10, r.last_rotated_ms);
+  s.Bind(11, r.next_rotation_ms);
+  s.Bind(12, r.created_ms);
+  s.Bind(13, r.last_changed_ms);
+  s.Bind(14, r.last_accessed_ms);
+  s.Bind(15, r.deleted_ms);
+  s.Bind(16, r.deletion_ms);
+}
+
+std::string Sql(std::string_view head, std::string_view tail) {
+  return std::string(head) + kSecretColumns + std::string(tail);
+}
+
+// Statement texts built once; Connection caches by text.
+const std::string& SelectByArn() {
+  static const std::string s = Sql("SELECT ", " FROM secrets WHERE arn = ?1");
+  return s;
+}
+const std::string& SelectByName() {
+  static const std::string s = Sql("SELECT ", " FROM secrets WHERE name = ?1");
+  return s;
+}
+const std::string& SelectByPrefix() {
+  static const std::string s =
+      Sql("SELECT ", " FROM secrets WHERE substr(arn, 1, length(?1)) = ?1 ORDER BY id");
+  return s;
+}
+const std::string& SelectAll() {
+  static const std::string s = Sql("SELECT ", " FROM secrets ORDER BY created_ms, id");
+  return s;
+}
+
+}  // namespace
+
+Result<std::vector<SecretRow>> SqlTransaction::QuerySecrets(const char* sql,
+                                                            std::optional<std::string_view> arg) {
+  return With(sql, [&](Statement& s) -> Result<std::vector<SecretRow>> {
+    if (arg) s.Bind(1, *arg);
+    std::vector<SecretRow> out;
+    for (;;) {
+      auto row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return out;
+      out.push_back(ReadSecret(s));
+    }
+  });
+}
+
+Result<std::optional<SecretRow>> SqlTransaction::FindSecretByArn(std::string_view arn) {
+  auto rows = QuerySecrets(SelectByArn().c_str(), arn);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<SecretRow>();
+  return std::optional<SecretRow>(std::move(rows->front()));
+}
+
+Result<std::optional<SecretRow>> SqlTransaction::FindSecretByName(std::string_view name) {
+  auto rows = QuerySecrets(SelectByName().c_str(), name);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<SecretRow>();
+  return std::optional<SecretRow>(std::move(rows->front()));
+}
+
+Result<std::vector<SecretRow>> SqlTransaction::FindSecretsByArnPrefix(std::string_view arn_prefix) {
+  return QuerySecrets(SelectByPrefix().c_str(), arn_prefix);
+}
+
+Result<std::vector<SecretRow>> SqlTransaction::ListSecrets() {
+  return QuerySecrets(SelectAll().c_str(), std::nullopt);
+}
+
+Result<std::int64_t> SqlTransaction::InsertSecret(const SecretRow& row) {
+  return With(
+      "INSERT INTO secrets (arn, name, description, kms_key_id, tags_json, resource_policy, "
+      "rotation_enabled, rotation_lambda_arn, rotation_rules_json, last_rotated_ms, "
+      "next_rotation_ms, created_ms, last_changed_ms, last_accessed_ms, deleted_ms, deletion_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+      [&](Statement& s) -> Result<std::int64_t> {
+        BindSecret(s, row);
+        if (Status st = s.Run(); !st.ok()) return st;
+        return std::int64_t{sqlite3_last_insert_rowid(conn_->db())};
+      });
+}
+
+Status SqlTransaction::UpdateSecret(const SecretRow& row) {
+  return With(
+      "UPDATE secrets SET arn=?1, name=?2, description=?3, kms_key_id=?4, tags_json=?5, "
+      "resource_policy=?6, rotation_enabled=?7, rotation_lambda_arn=?8, rotation_rules_json=?9, "
+      "last_rotated_ms=?10, next_rotation_ms=?11, created_ms=?12, last_changed_ms=?13, "
+      "last_accessed_ms=?14, deleted_ms=?15, deletion_ms=?16 WHERE id=?17",
+      [&](Statement& s) -> Status {
+        BindSecret(s, row);
+        s.Bind(17, row.id);
+        if (Status st = s.Run(); !st.ok()) return st;
+        if (sqlite3_changes(conn_->db()) == 0) return Status::NotFound("no such secret row");
+        return Status::Ok();
+      });
+}
+
+Status SqlTransaction::DeleteSecret(std::int64_t id) {
+  return With("DELETE FROM secrets WHERE id=?1", [&](Statement& s) {
+    s.Bind(1, id);
+    return s.Run();
+  });
+}
+
+Result<std::vector<VersionRow>> SqlTransaction::ListVersions(std::int64_t secret_id) {
+  auto versions = With(
+      "SELECT version_id, binary, nonce, ciphertext, wrapped_key, created_ms, last_accessed_ms "
+      "FROM secret_versions WHERE secret_id=?1 ORDER BY created_ms, rowid",
+      [&](Statement& s) -> Result<std::vector<VersionRow>> {
+        s.Bind(1, secret_id);
+        std::vector<VersionRow> out;
+        for (;;) {
+          auto row = s.Step();
+          if (!row.ok()) return row.status();
+          if (!*row) return out;
+          VersionRow v;
+          v.secret_id = secret_id;
+          v.version_id = s.Text(0);
+          v.binary = s.Int(1) != 0;
+          v.nonce = s.Blob(2);
+          v.ciphertext = s.Blob(3);
+          v.wrapped_key = s.Blob(4);
+          v.created_ms = s.Int(5);
+          v.last_accessed_ms = s.OptInt(6);
+          out.push_back(std::move(v));
+        }
+      });
+  if (!versions.ok()) return versions;
+  Status st = With("SELECT version_id, stage FROM version_stages WHERE secret_id=?1 ORDER BY stage",
+                   [&](Statement& s) -> Status {
+                     s.Bind(1, secret_id);
+                     for (;;) {
+                       auto row = s.Step();
+                       if (!row.ok()) return row.status();
+                       if (!*row) return Status::Ok();
+                       const std::string vid = s.Text(0);
+                       for (auto& v : *versions) {
+                         if (v.version_id == vid) v.stages.push_back(s.Text(1));
+                       }
+                     }
+                   });
+  if (!st.ok()) return st;
+  return versions;
+}
+
+Result<std::optional<VersionRow>> SqlTransaction::FindVersion(std::int64_t secret_id,
+                                                              std::string_view version_id) {
+  auto all = ListVersions(secret_id);
+  if (!all.ok()) return all.status();
+  for (auto& v : *all) {
+    if (v.version_id == version_id) return std::optional<VersionRow>(std::move(v));
+  }
+  return std::optional<VersionRow>();
+}
+
+Result<std::optional<std::string>> SqlTransaction::VersionForStage(std::int64_t secret_id,
+                                                                   std::string_view stage) {
+  return With("SELECT version_id FROM version_stages WHERE secret_id=?1 AND stage=?2",
+              [&](Statement& s) -> Result<std::optional<std::string>> {
+                s.Bind(1, secret_id);
+                s.Bind(2, stage);
+                auto row = s.Step();
+                if (!row.ok()) return row.status();
+                if (!*row) return std::optional<std::string>();
+                return std::optional<std::string>(s.Text(0));
+              });
+}
+
+Status SqlTransaction::InsertVersion(const VersionRow& row) {
+  return With(
+      "INSERT INTO secret_versions (secret_id, version_id, binary, nonce, ciphertext, "
+      "wrapped_key, created_ms, last_accessed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+      [&](Statement& s) {
+        s.Bind(1, row.secret_id);
+        s.Bind(2, std::string_view(row.version_id));
+        s.Bind(3, std::int64_t{row.binary ? 1 : 0});
+        s.BindBlob(4, row.nonce);
+        s.BindBlob(5, row.ciphertext);
+        s.BindBlob(6, row.wrapped_key);
+        s.Bind(7, row.created_ms);
+        s.Bind(8, row.last_accessed_ms);
+        return s.Run();
+      });
+}
+
+Status SqlTransaction::DeleteVersion(std::int64_t secret_id, std::string_view version_id) {
+  return With("DELETE FROM secret_versions WHERE secret_id=?1 AND version_id=?2",
+              [&](Statement& s) {
+                s.Bind(1, secret_id);
+                s.Bind(2, version_id);
+                return s.Run();
+              });
+}
+
+Status SqlTransaction::TouchVersion(std::int64_t secret_id, std::string_view version_id,
+                                    std::int64_t accessed_ms) {
+  return With("UPDATE secret_versions SET last_accessed_ms=?3 WHERE secret_id=?1 AND version_id=?2",
+              [&](Statement& s) {
+                s.Bind(1, secret_id);
+                s.Bind(2, version_id);
+                s.Bind(3, accessed_ms);
+                return s.Run();
+              });
+}
+
+Status SqlTransaction::SetStage(std::int64_t secret_id, std::string_view stage,
+                                std::string_view version_id) {
+  return With(
+      "INSERT INTO version_stages (secret_id, stage, version_id) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (secret_id, stage) DO UPDATE SET version_id=excluded.version_id",
+      [&](Statement& s) {
+        s.Bind(1, secret_id);
+        s.Bind(2, stage);
+        s.Bind(3, version_id);
+        return s.Run();
+      });
+}
+
+Status SqlTransaction::RemoveStage(std::int64_t secret_id, std::string_view stage) {
+  return With("DELETE FROM version_stages WHERE secret_id=?1 AND stage=?2", [&](Statement& s) {
+    s.Bind(1, secret_id);
+    s.Bind(2, stage);
+    return s.Run();
+  });
+}
+
+Result<std::int64_t> SqlTransaction::AppendJournal(const JournalEntry& e) {
+  return With(
+      "INSERT INTO audit_journal (event_time_ms, account, region, record_json, delivered) "
+      "VALUES (?1, ?2, ?3, ?4, 0)",
+      [&](Statement& s) -> Result<std::int64_t> {
+        s.Bind(1, e.event_time_ms);
+        s.Bind(2, std::string_view(e.account));
+        s.Bind(3, std::string_view(e.region));
+        s.Bind(4, std::string_view(e.record_json));
+        if (Status st = s.Run(); !st.ok()) return st;
+        return std::int64_t{sqlite3_last_insert_rowid(conn_->db())};
+      });
+}
+
+Result<std::vector<JournalEntry>> SqlTransaction::Undelivered(std::size_t limit) {
+  return With(
+      "SELECT seq, event_time_ms, account, region, record_json FROM audit_journal "
+      "WHERE delivered = 0 ORDER BY seq LIMIT ?1",
+      [&](Statement& s) -> Result<std::vector<JournalEntry>> {
+        s.Bind(1, static_cast<std::int64_t>(limit));
+        std::vector<JournalEntry> out;
+        for (;;) {
+          auto row = s.Step();
+          if (!row.ok()) return row.status();
+          if (!*row) return out;
+          JournalEntry e;
+          e.seq = s.Int(0);
+          e.event_time_ms = s.Int(1);
+          e.account = s.Text(2);
+          e.region = s.Text(3);
+          e.record_json = s.Text(4);
+          out.push_back(std::move(e));
+        }
+      });
+}
+
+Status SqlTransaction::MarkDelivered(std::int64_t upto) {
+  return With("UPDATE audit_journal SET delivered=1 WHERE delivered=0 AND seq<=?1",
+              [&](Statement& s) {
+                s.Bind(1, upto);
+                return s.Run();
+              });
+}
+
+Status SqlTransaction::Nested(const std::function<bool(Transaction&)>& fn) {
+  if (Status s = conn_->Exec("SAVEPOINT nested"); !s.ok()) return s;
+  bool keep = false;
+  try {
+    keep = fn(*this);
+  } catch (...) {
+    keep = false;
+  }
+  if (!keep) {
+    if (Status s = conn_->Exec("ROLLBACK TO nested"); !s.ok()) return s;
+  }
+  return conn_->Exec("RELEASE nested");
+}
+
+}  // namespace trailwatch::store::internal

@@ -1,0 +1,347 @@
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "testing/files.h"
+
+namespace trailwatch::store {
+namespace {
+
+using test_support::TempDir;
+
+std::unique_ptr<Store> OpenAt(const std::string& path, std::size_t max_batch = 256) {
+  StoreOptions o;
+  o.path = path;
+  o.max_batch = max_batch;
+  auto s = Store::Open(o);
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  return s.ok() ? std::move(s).value() : nullptr;
+}
+
+SecretRow MakeSecret(const std::string& name) {
+  SecretRow r;
+  r.name = name;
+  r.arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:" + name + "-AbCdEf";
+  r.description = "d";
+  r.created_ms = 1000;
+  r.last_changed_ms = 1000;
+  return r;
+}
+
+VersionRow MakeVersion(std::int64_t secret_id, const std::string& vid) {
+  VersionRow v;
+  v.secret_id = secret_id;
+  v.version_id = vid;
+  v.nonce = std::string(12, '\x01');
+  v.ciphertext = "CT-" + vid;
+  v.wrapped_key = std::string(60, '\x02');
+  v.created_ms = 2000;
+  return v;
+}
+
+TEST(StoreTest, OpenCreatesPrivateFileAndSchema) {
+  TempDir dir;
+  const std::string path = dir.path() + "/trailwatch.db";
+  auto store = OpenAt(path);
+  ASSERT_NE(store, nullptr);
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(Store::SchemaVersion(), 1);
+}
+
+TEST(StoreTest, SecretsVersionsStagesRoundTrip) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db");
+  ASSERT_NE(store, nullptr);
+  std::int64_t id = 0;
+  ASSERT_TRUE(store
+                  ->Write([&](Transaction& tx) {
+                    auto r = tx.InsertSecret(MakeSecret("app/db"));
+                    if (!r.ok()) return r.status();
+                    id = *r;
+                    if (Status s = tx.InsertVersion(MakeVersion(id, "v1")); !s.ok()) return s;
+                    if (Status s = tx.InsertVersion(MakeVersion(id, "v2")); !s.ok()) return s;
+                    if (Status s = tx.SetStage(id, "AWSCURRENT", "v1"); !s.ok()) return s;
+                    return tx.SetStage(id, "AWSCURRENT", "v2");  // moves the label
+                  })
+                  .ok());
+  ASSERT_TRUE(store
+                  ->Read([&](Transaction& tx) {
+                    auto by_name = tx.FindSecretByName("app/db");
+                    EXPECT_TRUE(by_name.ok() && by_name->has_value());
+                    auto by_prefix = tx.FindSecretsByArnPrefix(
+                        "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db");
+                    EXPECT_EQ(by_prefix->size(), 1u);
+                    auto versions = tx.ListVersions(id);
+                    EXPECT_EQ(versions->size(), 2u);
+                    EXPECT_TRUE((*versions)[0].stages.empty());
+                    EXPECT_EQ((*versions)[1].stages, std::vector<std::string>{"AWSCURRENT"});
+                    EXPECT_EQ((*versions)[1].ciphertext, "CT-v2");
+                    auto current = tx.VersionForStage(id, "AWSCURRENT");
+                    EXPECT_EQ(current->value_or(""), "v2");
+                    return Status::Ok();
+                  })
+                  .ok());
+}
+
+TEST(StoreTest, DuplicateNameIsInvalidArgumentAndRollsBackOnlyThatJob) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db");
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(
+      store->Write([](Transaction& tx) { return tx.InsertSecret(MakeSecret("a")).status(); }).ok());
+  Status dup = store->Write([](Transaction& tx) {
+    (void)tx.AppendJournal(JournalEntry{0, 1, "1", "r", "{\"lost\":true}", false});
+    return tx.InsertSecret(MakeSecret("a")).status();
+  });
+  EXPECT_EQ(dup.code(), StatusCode::kInvalidArgument);
+  auto journal = store->ReadUndelivered(10);
+  ASSERT_TRUE(journal.ok());
+  EXPECT_TRUE(journal->empty()) << "the failed job's journal entry must be rolled back";
+}
+
+TEST(StoreTest, NestedRollsBackOnlyInner) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db");
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store
+                  ->Write([](Transaction& tx) {
+                    if (Status s = tx.Nested([](Transaction& t) {
+                          return t.InsertSecret(MakeSecret("inner")).ok() && false;
+                        });
+                        !s.ok()) {
+                      return s;
+                    }
+                    return tx.AppendJournal(JournalEntry{0, 1, "1", "r", "{}", false}).status();
+                  })
+                  .ok());
+  ASSERT_TRUE(store
+                  ->Read([](Transaction& tx) {
+                    EXPECT_FALSE(tx.FindSecretByName("inner")->has_value());
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(store->ReadUndelivered(10)->size(), 1u);
+}
+
+TEST(StoreTest, JournalReadAndMarkDelivered) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db");
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store
+                    ->Write([i](Transaction& tx) {
+                      return tx
+                          .AppendJournal(JournalEntry{0, 100 + i, "123456789012", "us-east-1",
+                                                      "{\"n\":" + std::to_string(i) + "}", false})
+                          .status();
+                    })
+                    .ok());
+  }
+  auto first = store->ReadUndelivered(3);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 3u);
+  EXPECT_EQ((*first)[0].record_json, "{\"n\":0}");
+  EXPECT_LT((*first)[0].seq, (*first)[1].seq);
+  ASSERT_TRUE(store->MarkDelivered((*first)[2].seq).ok());
+  auto rest = store->ReadUndelivered(10);
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[0].record_json, "{\"n\":3}");
+  EXPECT_EQ((*rest)[0].account, "123456789012");
+}
+
+TEST(StoreTest, UsersKeysPoliciesAndCascade) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db");
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(
+      store
+          ->Write([](Transaction& tx) {
+            if (Status s = tx.InsertUser({"alice", "arn:aws:iam::1:user/alice", "AIDA1", 5});
+                !s.ok()) {
+              return s;
+            }
+            if (Status s = tx.InsertAccessKey({"AKIA1", "alice", "sealed", "Active", 6}); !s.ok()) {
+              return s;
+            }
+            if (Status s = tx.PutUserPolicy("alice", "p", "{\"v\":1}"); !s.ok()) return s;
+            return tx.PutUserPolicy("alice", "p", "{\"v\":2}");
+          })
+          .ok());
+  ASSERT_TRUE(store
+                  ->Read([](Transaction& tx) {
+                    EXPECT_EQ((*tx.FindAccessKey("AKIA1"))->user_name, "alice");
+                    EXPECT_EQ(tx.GetUserPolicy("alice", "p")->value_or(""), "{\"v\":2}");
+                    EXPECT_EQ(tx.ListUserPolicies("alice")->size(), 1u);
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_TRUE(store->Write([](Transaction& tx) { return tx.DeleteUser("alice"); }).ok());
+  ASSERT_TRUE(store
+                  ->Read([](Transaction& tx) {
+                    EXPECT_FALSE(tx.FindAccessKey("AKIA1")->has_value());
+                    return Status::Ok();
+                  })
+                  .ok());
+}
+
+TEST(StoreTest, ReopenKeepsEverything) {
+  TempDir dir;
+  const std::string path = dir.path() + "/t.db";
+  {
+    auto store = OpenAt(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store
+                    ->Write([](Transaction& tx) {
+                      auto id = tx.InsertSecret(MakeSecret("keep"));
+                      if (!id.ok()) return id.status();
+                      if (Status s = tx.InsertVersion(MakeVersion(*id, "v1")); !s.ok()) return s;
+                      return tx.SetStage(*id, "AWSCURRENT", "v1");
+                    })
+                    .ok());
+  }
+  auto store = OpenAt(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store
+                  ->Read([](Transaction& tx) {
+                    auto s = tx.FindSecretByName("keep");
+                    EXPECT_TRUE(s->has_value());
+                    EXPECT_EQ(tx.VersionForStage((*s)->id, "AWSCURRENT")->value_or(""), "v1");
+                    return Status::Ok();
+                  })
+                  .ok());
+}
+
+TEST(StoreTest, ExceptionInJobIsInternalAndIsolated) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db");
+  ASSERT_NE(store, nullptr);
+  Status s = store->Write([](Transaction& tx) -> Status {
+    (void)tx.InsertSecret(MakeSecret("thrown"));
+    throw std::runtime_error("boom");
+  });
+  EXPECT_EQ(s.code(), StatusCode::kInternal);
+  ASSERT_TRUE(store
+                  ->Read([](Transaction& tx) {
+                    EXPECT_FALSE(tx.FindSecretByName("thrown")->has_value());
+                    return Status::Ok();
+                  })
+                  .ok());
+}
+
+// Many threads write at once; every job must commit exactly once, failures stay isolated, and
+// readers running alongside always see a consistent count.
+TEST(StoreTest, ConcurrentWritersGroupCommit) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db", 16);
+  ASSERT_NE(store, nullptr);
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 40;
+  std::atomic<int> failures{0};
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    while (!stop.load()) {
+      Status s = store->Read([](Transaction& tx) {
+        auto all = tx.ListSecrets();
+        return all.status();
+      });
+      if (!s.ok()) failures++;
+    }
+  });
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string name = "s" + std::to_string(t) + "-" + std::to_string(i);
+        Status s = store->Write([&](Transaction& tx) {
+          auto id = tx.InsertSecret(MakeSecret(name));
+          if (!id.ok()) return id.status();
+          // Every fourth job fails after writing: only it may disappear.
+          if (i % 4 == 3) return Status::InvalidArgument("deliberate");
+          return tx.AppendJournal(JournalEntry{0, 1, "1", "r", name, false}).status();
+        });
+        if (s.ok() == (i % 4 == 3)) failures++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  stop = true;
+  reader.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::size_t count = 0;
+  ASSERT_TRUE(store
+                  ->Read([&](Transaction& tx) {
+                    count = tx.ListSecrets()->size();
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(count, static_cast<std::size_t>(kThreads * kPerThread * 3 / 4));
+  EXPECT_EQ(store->ReadUndelivered(10000)->size(), count);
+}
+
+// Jobs queued while the writer is busy are committed together: one batch, one fsync.
+TEST(StoreTest, QueuedJobsShareOneCommit) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db");
+  ASSERT_NE(store, nullptr);
+  std::atomic<bool> started{false};
+  std::thread blocker([&] {
+    ASSERT_TRUE(store
+                    ->Write([&](Transaction&) {
+                      started = true;
+                      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                      return Status::Ok();
+                    })
+                    .ok());
+  });
+  while (!started.load()) std::this_thread::yield();
+  const StoreStats before = store->Stats();
+  constexpr int kWaiting = 6;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kWaiting; ++i) {
+    threads.emplace_back([&, i] {
+      EXPECT_TRUE(store
+                      ->Write([i](Transaction& tx) {
+                        return tx.InsertSecret(MakeSecret("q" + std::to_string(i))).status();
+                      })
+                      .ok());
+    });
+  }
+  blocker.join();
+  for (auto& t : threads) t.join();
+  const StoreStats after = store->Stats();
+  EXPECT_EQ(after.jobs - before.jobs, static_cast<std::uint64_t>(kWaiting));
+  // The blocker's batch plus, normally, one batch for all waiting jobs.
+  EXPECT_LE(after.batches - before.batches, 3u);
+}
+
+TEST(StoreTest, RefusesNewerSchema) {
+  TempDir dir;
+  const std::string path = dir.path() + "/t.db";
+  {
+    auto store = OpenAt(path);
+    ASSERT_NE(store, nullptr);
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  StoreOptions o;
+  o.path = path;
+  auto store = Store::Open(o);
+  EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace trailwatch::store
