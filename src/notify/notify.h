@@ -1,17 +1,28 @@
 // notify: what CloudWatch publishes to SNS for an alarm state change, byte for byte
 // (spec cloudwatch.md section 4), so receivers that parse AWS's messages parse ours.
 //
-// This header holds the message formats; topics, subscriptions, the durable outbox and the
-// deliverers build on them (design.md section 2).
+// This header holds the message formats (alarm JSON, subject, e-mail body, SNS HTTP/S envelope
+// with its signature) and the deliverers that send one rendered message once (SMTP, HTTP/S,
+// Slack, file). Topics, subscriptions and the durable outbox with its retries build on them
+// (design.md section 2).
+//
+// Thread safety: the formatting functions are pure. A MessageSigner is immutable after
+// loading and may be shared. Each Deliverer may be used from several threads at once (every
+// Deliver() call uses its own connection).
 #ifndef TRAILWATCH_NOTIFY_NOTIFY_H_
 #define TRAILWATCH_NOTIFY_NOTIFY_H_
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "alarm/alarm.h"
+#include "common/clock.h"
+#include "common/status.h"
 
 namespace trailwatch::notify {
 
@@ -60,6 +71,219 @@ std::string CompositeAlarmMessage(const CompositeAlarmInfo& info,
 // True for an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>): the only alarm
 // actions that publish these messages.
 bool IsSnsTopicArn(std::string_view arn);
+
+// ---- E-mail body (protocol `email`, spec 4.4) ----
+
+// One contributing event, as the caller extracted it from the CloudTrail record. Empty fields
+// are "not known" and are left out of the text (principal, event name, time and IDs are
+// expected to be present).
+struct EventSummary {
+  std::string event_time;  // eventTime as in the record, "2024-07-31T12:36:52Z"
+  // userIdentity.arn; for the root user or an AWS service principal, whatever the caller
+  // chose to show ("root", "cloudtrail.amazonaws.com").
+  std::string principal;
+  std::string access_key_id;  // userIdentity.accessKeyId
+  std::string event_source;   // "secretsmanager.amazonaws.com"
+  std::string event_name;     // "GetSecretValue"
+  std::string resource;       // the resource acted on (ARN or name)
+  std::string error_code;     // errorCode
+  std::string source_ip;      // sourceIPAddress
+  std::string user_agent;     // userAgent
+  std::string aws_region;     // awsRegion (a code, "us-east-1")
+  std::string recipient_account_id;
+  std::string event_id;  // eventID
+};
+
+// At most this many events are listed in a message; the rest are counted.
+inline constexpr std::size_t kMaxListedEvents = 10;
+
+// What the e-mail body needs besides the alarm.
+struct EmailOptions {
+  // The "View this alarm" link is `alarm_link_base` + the URL-encoded alarm name; empty gives
+  // AWS's console deeplink for the alarm's region (for alarms that also exist in AWS).
+  std::string alarm_link_base;
+  // The SNS footer's unsubscribe link: `unsubscribe_base` + "?SubscriptionArn=<arn>&Endpoint=
+  // <address>"; AWS's is "https://sns.<region>.amazonaws.com/unsubscribe.html". An empty base
+  // leaves the link out (the rest of the footer stays).
+  std::string unsubscribe_base;
+  std::string subscription_arn;
+  std::string endpoint;  // the subscriber's address
+};
+
+// The plain-text body SNS mails to `email` subscribers for a metric alarm's transition, in
+// AWS's layout (LF line ends), followed by trailwatch's "Who / What / Where / When" section
+// (the first kMaxListedEvents of `events`; none when `events` is empty) and SNS's footer.
+std::string MetricAlarmEmail(const alarm::AlarmConfig& config, const alarm::Transition& transition,
+                             const std::vector<EventSummary>& events, const EmailOptions& options);
+
+// The same for a composite alarm (AWS's composite variant: "has transitioned to", Alarm Rule,
+// Triggering children).
+std::string CompositeAlarmEmail(const CompositeAlarmInfo& info, const alarm::Transition& transition,
+                                const std::vector<TriggeringChild>& triggering,
+                                const std::vector<EventSummary>& events,
+                                const EmailOptions& options);
+
+// "Wednesday 15 September, 2021 18:32:31 UTC" (UTC; milliseconds dropped).
+std::string FormatEmailTime(std::int64_t ms);
+
+// ---- SNS HTTP/S envelope and signature (spec 4.5, 4.6) ----
+
+enum class SnsMessageType : std::uint8_t {
+  kNotification,
+  kSubscriptionConfirmation,
+  kUnsubscribeConfirmation,
+};
+
+// "Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation".
+std::string_view SnsMessageTypeName(SnsMessageType type);
+
+// One SNS message as delivered to HTTP/S and email-json subscribers. The fields a type does
+// not use are ignored.
+struct SnsMessage {
+  SnsMessageType type = SnsMessageType::kNotification;
+  std::string message_id;  // a UUID, the same on every retry
+  std::string topic_arn;
+  std::string subscription_arn;        // header; Notification and UnsubscribeConfirmation
+  std::optional<std::string> subject;  // Notification only; nullopt leaves the key out
+  std::string message;                 // the alarm JSON, or the confirmation text
+  std::int64_t timestamp_ms = 0;       // publish time
+  std::string token;                   // confirmations
+  std::string subscribe_url;           // confirmations
+  std::string unsubscribe_url;         // Notification
+};
+
+// The text AWS signs (spec 4.6): "Key\nvalue\n" for the type's signed keys in byte order.
+std::string StringToSign(const SnsMessage& message);
+
+// `base` + "?Action=Unsubscribe&SubscriptionArn=<arn>", as AWS builds UnsubscribeURL on
+// "https://sns.<region>.amazonaws.com/".
+std::string UnsubscribeUrl(std::string_view base, std::string_view subscription_arn);
+// `base` + "?Action=ConfirmSubscription&TopicArn=<arn>&Token=<token>".
+std::string SubscribeUrl(std::string_view base, std::string_view topic_arn, std::string_view token);
+// AWS's Message texts of the two confirmation types.
+std::string SubscriptionConfirmationText(std::string_view topic_arn);
+std::string UnsubscribeConfirmationText(std::string_view subscription_arn);
+
+// trailwatch's SNS signing identity: an RSA-2048 key and a self-signed X.509 certificate
+// (SignatureVersion 2, SHA256withRSA). AWS's key is not ours, so receivers that verify must
+// trust our SigningCertURL (docs/notifications.md).
+class MessageSigner {
+ public:
+  MessageSigner(MessageSigner&&) noexcept;
+  MessageSigner& operator=(MessageSigner&&) noexcept;
+  ~MessageSigner();
+
+  // Loads `dir`/sns-signing-key.pem (mode 0600) and `dir`/sns-signing-cert.pem, creating
+  // the directory (0700), the key and the certificate when missing; a certificate that is
+  // missing, does not match the key or expires within 30 days is re-issued from the same key.
+  // `cert_base_url` is where the daemon serves CertificatePem() ("https://host:4580/sns"):
+  // SigningCertURL is `cert_base_url` + "/" + CertificateFileName().
+  static Result<MessageSigner> LoadOrCreate(const std::string& dir, std::string cert_base_url,
+                                            const Clock& clock);
+
+  // Base64 SHA256withRSA (PKCS#1 v1.5) signature of `data`.
+  Result<std::string> Sign(std::string_view data) const;
+  const std::string& CertificatePem() const;
+  // "SimpleNotificationService-<32 hex digits of the certificate's SHA-256>.pem": a new name
+  // for a new certificate, so receivers that cache by URL never verify with a stale one.
+  const std::string& CertificateFileName() const;
+  std::string SigningCertUrl() const;
+
+ private:
+  struct Impl;
+  explicit MessageSigner(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The JSON body SNS POSTs to HTTP/S subscribers and mails to email-json subscribers: AWS's
+// key order and layout ("{\n  \"Type\" : ...}"), SignatureVersion "2", signed with `signer`.
+Result<std::string> EnvelopeJson(const SnsMessage& message, const MessageSigner& signer);
+
+using Header = std::pair<std::string, std::string>;
+// The x-amz-sns-* headers, Content-Type and User-Agent SNS sends with the envelope.
+std::vector<Header> EnvelopeHeaders(const SnsMessage& message);
+
+// ---- Deliverers ----
+
+enum class Protocol : std::uint8_t { kEmail, kEmailJson, kHttp, kHttps, kSlack, kFile };
+
+// "email", "email-json", "http", "https", "slack", "file".
+std::string_view ProtocolName(Protocol protocol);
+Result<Protocol> ParseProtocol(std::string_view name);
+
+// One rendered message for one endpoint. The outbox stores it and hands the same bytes to
+// Deliver() on every attempt, so retries repeat the message id, date and signature.
+struct Delivery {
+  Protocol protocol = Protocol::kFile;
+  std::string endpoint;  // mail address, URL or file path
+  // Stable per message: the Message-ID's local part, x-amz-sns-message-id.
+  std::string message_id;
+  std::int64_t time_ms = 0;  // the mail's Date
+  std::string subject;       // e-mail only; empty: "AWS Notification Message", as SNS does
+  // email: the text; email-json and http(s): EnvelopeJson(); slack: SlackPayload(); file:
+  // FileLine() (without the line end).
+  std::string body;
+  std::vector<Header> headers;  // http(s): EnvelopeHeaders()
+};
+
+struct DeliveryResult {
+  bool ok = false;
+  bool retryable = false;  // meaningful when !ok: whether the outbox should try again
+  int code = 0;            // the last HTTP status or SMTP reply code; 0 when none came
+  std::string error;       // empty when ok; never holds a password
+};
+
+// Sends one Delivery once, synchronously, within its timeouts. No retries inside.
+class Deliverer {
+ public:
+  virtual ~Deliverer() = default;
+  virtual DeliveryResult Deliver(const Delivery& delivery) = 0;
+};
+
+struct SmtpOptions {
+  // smtp://host[:port] (STARTTLS when the server offers it) or smtps://host[:port] (TLS from
+  // the start).
+  std::string url;
+  std::string from;               // "trailwatch@example.com"
+  std::string from_display_name;  // optional, "AWS Notifications"
+  std::string username;           // AUTH when non-empty
+  std::string password;
+  bool require_tls = false;  // fail instead of sending in clear when STARTTLS is absent
+  bool verify_peer = true;   // check the server certificate and host name
+  std::string ca_file;       // extra CA bundle; empty: the system's
+  std::int64_t connect_timeout_ms = 15'000;
+  std::int64_t timeout_ms = 60'000;
+};
+
+struct HttpOptions {
+  bool verify_peer = true;
+  std::string ca_file;
+  std::int64_t connect_timeout_ms = 15'000;
+  std::int64_t timeout_ms = 15'000;  // SNS gives an endpoint 15 seconds (spec 4.8)
+};
+
+// email and email-json over SMTP (libcurl).
+std::unique_ptr<Deliverer> NewSmtpDeliverer(SmtpOptions options);
+// http, https and slack: POST `body` with `headers` (libcurl).
+std::unique_ptr<Deliverer> NewHttpDeliverer(HttpOptions options);
+// file: appends `body` and a line end to the file named by `endpoint`, then fsyncs it.
+std::unique_ptr<Deliverer> NewFileDeliverer();
+
+// The RFC 5322 message the SMTP deliverer sends (CRLF line ends): From, To, Subject (RFC 2047
+// when not ASCII), Date, Message-ID "<message_id@from-domain>", MIME text/plain UTF-8.
+// Fails on header injection (line breaks in an address) or an empty address.
+Result<std::string> MimeMessage(const SmtpOptions& options, const Delivery& delivery);
+
+// Slack incoming-webhook JSON: `text` (the subject, for notifications), a header, the reason
+// and one Who / What / Where / When section per listed event.
+std::string SlackPayload(std::string_view subject, std::string_view reason, std::string_view link,
+                         const std::vector<EventSummary>& events);
+
+// One NDJSON line for the file deliverer: {"time","messageId","topicArn","subject",
+// "message","events":[...]}; `message` stays a JSON string (`jq '.message|fromjson'`).
+std::string FileLine(std::int64_t time_ms, std::string_view message_id, std::string_view topic_arn,
+                     std::string_view subject, std::string_view message,
+                     const std::vector<EventSummary>& events);
 
 }  // namespace trailwatch::notify
 
