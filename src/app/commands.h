@@ -55,6 +55,42 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
 // file. Exit 2 with one `trailwatch: file:line:col: …` line on the first error.
 int RunRulesCheck(const std::vector<std::string>& files, std::FILE* out, std::FILE* err);
 
+struct UpOptions {
+  std::optional<std::string> config;    // trailwatch.yaml
+  std::optional<std::string> data_dir;  // flags override the file
+  std::optional<std::string> listen;
+  std::optional<std::string> tls_cert;
+  std::optional<std::string> tls_key;
+};
+
+// `up`: the daemon, until SIGINT/SIGTERM (design.md §5).
+int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err);
+
+struct IamOptions {
+  std::string command;  // create-user | put-user-policy
+  std::string user_name;
+  std::string policy_name;
+  std::optional<std::string> policy_document;  // JSON or file://PATH
+  std::string data_dir = "./trailwatch-data";
+  std::optional<std::string> config;  // for account_id
+};
+
+// `iam create-user` / `iam put-user-policy` on the data dir (also while `up` runs).
+int RunIam(const IamOptions& options, std::FILE* out, std::FILE* err);
+
+struct ValidateLogsOptions {
+  std::string trail_dir;
+  std::optional<std::string> start_time;
+  std::optional<std::string> end_time;
+  bool verbose = false;
+};
+
+// `validate-logs`: like `aws cloudtrail validate-logs`; exit 1 when anything is invalid.
+int RunValidateLogs(const ValidateLogsOptions& options, std::FILE* out, std::FILE* err);
+
+// Creates the data dir (mode 0700) if needed.
+Status PrepareDataDir(const std::string& data_dir);
+
 }  // namespace trailwatch::app
 
 #endif  // TRAILWATCH_APP_COMMANDS_H_

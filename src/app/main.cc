@@ -72,6 +72,43 @@ int main(int argc, char** argv) {
   rules_check->add_option("files", rule_files, "Rule files or pack:cis, pack:secrets")->required();
   rules->require_subcommand(1);
 
+  UpOptions up_options;
+  auto* up = cli.add_subcommand(
+      "up", "Run the daemon: the Secrets Manager API with SigV4, IAM and the audit trail");
+  up->add_option("--config", up_options.config, "trailwatch.yaml");
+  up->add_option("--data-dir", up_options.data_dir, "Data directory (default ./trailwatch-data)");
+  up->add_option("--listen", up_options.listen, "HOST:PORT (default 127.0.0.1:4580)");
+  up->add_option("--tls-cert", up_options.tls_cert, "PEM certificate: serve HTTPS");
+  up->add_option("--tls-key", up_options.tls_key, "PEM private key for --tls-cert");
+
+  IamOptions iam_options;
+  auto* iam = cli.add_subcommand("iam", "Users, access keys and policies of the vault");
+  iam->require_subcommand(1);
+  auto* create_user = iam->add_subcommand(
+      "create-user", "Create a user and an access key; prints it like 'aws iam create-access-key'");
+  auto* put_policy =
+      iam->add_subcommand("put-user-policy", "Attach an inline identity policy to a user");
+  for (auto* sub : {create_user, put_policy}) {
+    sub->add_option("--user-name", iam_options.user_name, "The user")->required();
+    sub->add_option("--data-dir", iam_options.data_dir,
+                    "Data directory (default ./trailwatch-data)");
+    sub->add_option("--config", iam_options.config, "trailwatch.yaml (for account_id)");
+  }
+  create_user->add_option("--policy-document", iam_options.policy_document,
+                          "An inline policy (JSON or file://PATH)");
+  put_policy->add_option("--policy-name", iam_options.policy_name, "The policy's name")->required();
+  put_policy->add_option("--policy-document", iam_options.policy_document, "JSON or file://PATH")
+      ->required();
+
+  ValidateLogsOptions vl;
+  auto* validate =
+      cli.add_subcommand("validate-logs", "Check the trail's log files against its signed digests");
+  validate->add_option("--trail-dir", vl.trail_dir, "The trail directory (DATA_DIR/trail)")
+      ->required();
+  validate->add_option("--start-time", vl.start_time, "Only digests from this time");
+  validate->add_option("--end-time", vl.end_time, "Only digests up to this time");
+  validate->add_flag("--verbose", vl.verbose, "Also list every valid file");
+
   cli.add_subcommand("version", "Print the version");
 
   try {
@@ -94,6 +131,12 @@ int main(int argc, char** argv) {
   }
 
   if (test_pattern->parsed()) return RunTestPattern(tp, stdout, stderr);
+  if (up->parsed()) return RunUp(up_options, stdout, stderr);
+  if (create_user->parsed() || put_policy->parsed()) {
+    iam_options.command = create_user->parsed() ? "create-user" : "put-user-policy";
+    return RunIam(iam_options, stdout, stderr);
+  }
+  if (validate->parsed()) return RunValidateLogs(vl, stdout, stderr);
   if (rules_check->parsed()) return RunRulesCheck(rule_files, stdout, stderr);
   if (scan->parsed()) {
     if (!sc.rules.empty() && !sc.filter_patterns.empty()) {

@@ -1,0 +1,98 @@
+// `trailwatch iam …` and `trailwatch validate-logs`: commands on the data dir.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "app/commands.h"
+#include "app/config.h"
+#include "app/identity.h"
+#include "common/clock.h"
+#include "common/time.h"
+#include "store/store.h"
+#include "trail/trail.h"
+#include "vault/vault.h"
+
+namespace trailwatch::app {
+namespace {
+
+// A --policy-document argument: JSON text, or file://PATH as the AWS CLI accepts.
+Result<std::string> PolicyText(const std::string& arg) {
+  if (!arg.starts_with("file://")) return arg;
+  const std::string path = arg.substr(7);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError(fmt::format("cannot read policy document {}", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+int RunIam(const IamOptions& options, std::FILE* out, std::FILE* err) {
+  auto fail = [err](const std::string& message) {
+    fmt::print(err, "trailwatch: {}\n", message);
+    return 2;
+  };
+  Config config;
+  if (options.config) {
+    auto loaded = LoadConfig(*options.config);
+    if (!loaded.ok()) return fail(loaded.status().ToString());
+    config = std::move(*loaded);
+  }
+  std::optional<std::string> document;
+  if (options.policy_document) {
+    auto text = PolicyText(*options.policy_document);
+    if (!text.ok()) return fail(text.status().ToString());
+    document = std::move(*text);
+  }
+  if (Status s = PrepareDataDir(options.data_dir); !s.ok()) return fail(s.ToString());
+  auto key = vault::MasterKey::ForDataDir(options.data_dir);
+  if (!key.ok()) return fail(key.status().ToString());
+  store::StoreOptions so;
+  so.path = options.data_dir + "/trailwatch.db";
+  auto store = store::Store::Open(so);
+  if (!store.ok()) return fail(store.status().ToString());
+  SystemClock clock;
+  Identity identity(store->get(), &*key, config.account_id, clock);
+
+  if (options.command == "create-user") {
+    auto user = identity.CreateUser(options.user_name);
+    if (!user.ok()) return fail(user.status().ToString());
+    if (document) {
+      if (Status s = identity.PutUserPolicy(options.user_name, "inline", *document); !s.ok()) {
+        return fail(s.ToString());
+      }
+    }
+    auto created = identity.CreateAccessKey(options.user_name);
+    if (!created.ok()) return fail(created.status().ToString());
+    fmt::print(out, "{}\n", created->ToJson());
+    return 0;
+  }
+  if (!document) return fail("put-user-policy needs --policy-document");
+  if (Status s = identity.PutUserPolicy(options.user_name, options.policy_name, *document);
+      !s.ok()) {
+    return fail(s.ToString());
+  }
+  return 0;
+}
+
+int RunValidateLogs(const ValidateLogsOptions& options, std::FILE* out, std::FILE* err) {
+  SystemClock clock;
+  trail::ValidateOptions vo;
+  vo.trail_dir = options.trail_dir;
+  vo.verbose = options.verbose;
+  for (auto [arg, field, flag] : {std::tuple(&options.start_time, &vo.start_ms, "--start-time"),
+                                  std::tuple(&options.end_time, &vo.end_ms, "--end-time")}) {
+    if (!*arg) continue;
+    auto t = ParseTimeArgument(**arg, clock.Now());
+    if (!t.ok()) {
+      fmt::print(err, "trailwatch: {}: {}\n", flag, t.status().message());
+      return 2;
+    }
+    *field = *t;
+  }
+  return trail::ValidateLogs(vo, clock, out, err);
+}
+
+}  // namespace trailwatch::app
