@@ -7,6 +7,9 @@ CLANGBUILD:= build/clang
 FUZZBUILD := build/fuzz
 BENCHBUILD:= build/bench
 FUZZ_SECONDS ?= 30
+TSANTESTS := engine_test scan_cli_test scan_rules_cli_test store_test vault_storage_test \
+             vault_lifecycle_test server_test identity_test
+space := $(subst ,, )
 
 .PHONY: all setup build run test unit tsan clang fuzz fuzz-build bench format format-check clean
 
@@ -36,14 +39,15 @@ unit: setup $(TESTBUILD)/build.ninja
 	cmake --build $(TESTBUILD) -j $(JOBS)
 	cd $(TESTBUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
-# ThreadSanitizer over the tests of threaded code (the scan engine and the scan command).
+# ThreadSanitizer over the tests of threaded code: the scan engine and command, the store's
+# group-commit writer, the vault, the HTTP server and the identity cache.
 $(TSANBUILD)/build.ninja:
 	cmake -S . -B $(TSANBUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
 	  -DTRAILWATCH_SANITIZE=thread -DCMAKE_CXX_FLAGS_DEBUG="-g -O1"
 
 tsan: setup $(TSANBUILD)/build.ninja
-	cmake --build $(TSANBUILD) -j $(JOBS) --target trailwatch engine_test scan_cli_test scan_rules_cli_test
-	cd $(TSANBUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R 'engine_test|scan_cli_test|scan_rules_cli_test'
+	cmake --build $(TSANBUILD) -j $(JOBS) --target trailwatch $(TSANTESTS)
+	cd $(TSANBUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^($(subst $(space),|,$(TSANTESTS)))$$'
 
 # Everything (tests and benchmarks too) must also build warning-free with clang 14.
 $(CLANGBUILD)/build.ninja:

@@ -184,6 +184,9 @@ std::string AwsDouble(double value);
 std::string FormatReasonTime(std::int64_t ms);
 // "2024-10-26T18:59:00.000+0000", as StateReasonData stamps times.
 std::string FormatReasonDataTime(std::int64_t ms);
+// "Wednesday 15 September, 2021 18:32:31 UTC" (Java's EEEE dd MMMM, yyyy HH:mm:ss 'UTC'), as
+// composite alarm reasons and alarm e-mails write times; sub-second parts are truncated.
+std::string FormatLongTime(std::int64_t ms);
 
 }  // namespace trailwatch::alarm
 

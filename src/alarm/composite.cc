@@ -187,22 +187,9 @@ Status CheckCycles(const CompositeSet& composites) {
 
 std::string CompositeReason(std::string_view child_arn, State new_child_state,
                             std::int64_t time_ms) {
-  using namespace std::chrono;  // NOLINT(build/namespaces): calendar types only
-  static constexpr std::array<std::string_view, 7> kWeekdays = {
-      "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
-  static constexpr std::array<std::string_view, 12> kMonths = {
-      "January", "February", "March",     "April",   "May",      "June",
-      "July",    "August",   "September", "October", "November", "December"};
-  const sys_seconds t = floor<seconds>(sys_time<milliseconds>(milliseconds(time_ms)));
-  const sys_days day = floor<days>(t);
-  const year_month_day ymd(day);
-  const hh_mm_ss<seconds> hms(t - day);
   // AWS's Java pattern: EEEE dd MMMM, yyyy HH:mm:ss 'UTC' (spec §3.7).
-  return fmt::format("{} transitioned to {} at {} {:02} {}, {:04} {:02}:{:02}:{:02} UTC", child_arn,
-                     StateText(new_child_state), kWeekdays[weekday(day).c_encoding()],
-                     static_cast<unsigned>(ymd.day()),
-                     kMonths[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
-                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+  return fmt::format("{} transitioned to {} at {}", child_arn, StateText(new_child_state),
+                     FormatLongTime(time_ms));
 }
 
 }  // namespace trailwatch::alarm

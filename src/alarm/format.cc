@@ -3,6 +3,7 @@
 
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <ctime>
@@ -132,6 +133,23 @@ std::string FormatReasonDataTime(std::int64_t ms) {
   const Civil c = ToCivil(ms);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}+0000", c.year, c.month, c.day,
                      c.hour, c.minute, c.second, c.millis);
+}
+
+std::string FormatLongTime(std::int64_t ms) {
+  using namespace std::chrono;  // NOLINT(build/namespaces): calendar types only
+  static constexpr std::array<std::string_view, 7> kWeekdays = {
+      "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "January", "February", "March",     "April",   "May",      "June",
+      "July",    "August",   "September", "October", "November", "December"};
+  const sys_seconds t = floor<seconds>(sys_time<milliseconds>(milliseconds(ms)));
+  const sys_days day = floor<days>(t);
+  const year_month_day ymd(day);
+  const hh_mm_ss<seconds> hms(t - day);
+  return fmt::format("{} {:02} {}, {:04} {:02}:{:02}:{:02} UTC",
+                     kWeekdays[weekday(day).c_encoding()], static_cast<unsigned>(ymd.day()),
+                     kMonths[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
+                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
 }
 
 }  // namespace trailwatch::alarm

@@ -265,4 +265,9 @@ Result<Config> LoadConfig(const std::string& path) {
   return ParseConfig(text.str(), path);
 }
 
+Result<Config> LoadConfigOrDefaults(const std::optional<std::string>& path) {
+  if (!path) return Config{};
+  return LoadConfig(*path);
+}
+
 }  // namespace trailwatch::app

@@ -56,6 +56,9 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source);
 // Reads and parses a file.
 Result<Config> LoadConfig(const std::string& path);
 
+// LoadConfig(*path), or the embedded defaults when there is no file.
+Result<Config> LoadConfigOrDefaults(const std::optional<std::string>& path);
+
 // Checks the values a flag may have set after the file was read (same rules as the file).
 Status ValidateConfig(const Config& config);
 

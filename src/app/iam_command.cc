@@ -6,12 +6,11 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/data_dir.h"
 #include "app/identity.h"
 #include "common/clock.h"
 #include "common/time.h"
-#include "store/store.h"
 #include "trail/trail.h"
-#include "vault/vault.h"
 
 namespace trailwatch::app {
 namespace {
@@ -34,27 +33,18 @@ int RunIam(const IamOptions& options, std::FILE* out, std::FILE* err) {
     fmt::print(err, "trailwatch: {}\n", message);
     return 2;
   };
-  Config config;
-  if (options.config) {
-    auto loaded = LoadConfig(*options.config);
-    if (!loaded.ok()) return fail(loaded.status().ToString());
-    config = std::move(*loaded);
-  }
+  auto config = LoadConfigOrDefaults(options.config);
+  if (!config.ok()) return fail(config.status().ToString());
   std::optional<std::string> document;
   if (options.policy_document) {
     auto text = PolicyText(*options.policy_document);
     if (!text.ok()) return fail(text.status().ToString());
     document = std::move(*text);
   }
-  if (Status s = PrepareDataDir(options.data_dir); !s.ok()) return fail(s.ToString());
-  auto key = vault::MasterKey::ForDataDir(options.data_dir);
-  if (!key.ok()) return fail(key.status().ToString());
-  store::StoreOptions so;
-  so.path = options.data_dir + "/trailwatch.db";
-  auto store = store::Store::Open(so);
-  if (!store.ok()) return fail(store.status().ToString());
+  auto dir = OpenDataDir(options.data_dir);
+  if (!dir.ok()) return fail(dir.status().ToString());
   SystemClock clock;
-  Identity identity(store->get(), &*key, config.account_id, clock);
+  Identity identity(dir->store.get(), &*dir->key, config->account_id, clock);
 
   if (options.command == "create-user") {
     auto user = identity.CreateUser(options.user_name);

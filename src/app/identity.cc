@@ -37,6 +37,17 @@ std::string SecretAad(std::string_view access_key_id) {
   return fmt::format("trailwatch:access-key:{}", access_key_id);
 }
 
+// IAM's NoSuchEntity unless `name` exists.
+Status RequireUser(store::Transaction& tx, std::string_view name) {
+  auto user = tx.FindUser(name);
+  if (!user.ok()) return user.status();
+  if (!*user) {
+    return Status::NotFound(
+        fmt::format("NoSuchEntity: The user with name {} cannot be found.", name));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string AccessKey::ToJson() const {
@@ -104,12 +115,7 @@ Result<AccessKey> Identity::CreateAccessKey(std::string_view user_name) {
   row.sealed_secret = std::move(*sealed);
   row.created_ms = key.created_ms;
   Status st = store_->Write([&](store::Transaction& tx) -> Status {
-    auto user = tx.FindUser(user_name);
-    if (!user.ok()) return user.status();
-    if (!*user) {
-      return Status::NotFound(
-          fmt::format("NoSuchEntity: The user with name {} cannot be found.", user_name));
-    }
+    if (Status s = RequireUser(tx, user_name); !s.ok()) return s;
     return tx.InsertAccessKey(row);
   });
   if (!st.ok()) return st;
@@ -130,12 +136,7 @@ Status Identity::PutUserPolicy(std::string_view user_name, std::string_view poli
   auto parsed = iam::Policy::Parse(document, po);
   if (!parsed.ok()) return parsed.status().WithContext("MalformedPolicyDocument");
   Status st = store_->Write([&](store::Transaction& tx) -> Status {
-    auto user = tx.FindUser(user_name);
-    if (!user.ok()) return user.status();
-    if (!*user) {
-      return Status::NotFound(
-          fmt::format("NoSuchEntity: The user with name {} cannot be found.", user_name));
-    }
+    if (Status s = RequireUser(tx, user_name); !s.ok()) return s;
     return tx.PutUserPolicy(user_name, policy_name, document);
   });
   if (st.ok()) {

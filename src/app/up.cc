@@ -16,6 +16,7 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/data_dir.h"
 #include "app/identity.h"
 #include "app/vault_endpoint.h"
 #include "server/server.h"
@@ -94,18 +95,14 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
     fmt::print(err, "trailwatch: {}\n", message);
     return 2;
   };
-  Config config;
-  if (options.config) {
-    auto loaded = LoadConfig(*options.config);
-    if (!loaded.ok()) return fail(loaded.status().ToString());
-    config = std::move(*loaded);
-  }
+  auto loaded = LoadConfigOrDefaults(options.config);
+  if (!loaded.ok()) return fail(loaded.status().ToString());
+  Config config = std::move(*loaded);
   if (options.data_dir) config.data_dir = *options.data_dir;
   if (options.listen) config.listen = *options.listen;
   if (options.tls_cert) config.tls_cert = *options.tls_cert;
   if (options.tls_key) config.tls_key = *options.tls_key;
   if (Status s = ValidateConfig(config); !s.ok()) return fail(s.ToString());
-  if (Status s = PrepareDataDir(config.data_dir); !s.ok()) return fail(s.ToString());
 
   // Signals are taken by the main thread only; every other thread starts with them blocked.
   sigset_t signals;
@@ -115,13 +112,10 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   SystemClock clock;
-  auto key = vault::MasterKey::ForDataDir(config.data_dir);
-  if (!key.ok()) return fail(key.status().ToString());
-  store::StoreOptions so;
-  so.path = config.data_dir + "/trailwatch.db";
-  auto store = store::Store::Open(so);
-  if (!store.ok()) return fail(store.status().ToString());
-  Identity identity(store->get(), &*key, config.account_id, clock);
+  auto dir = OpenDataDir(config.data_dir);
+  if (!dir.ok()) return fail(dir.status().ToString());
+  store::Store* db = dir->store.get();
+  Identity identity(db, &*dir->key, config.account_id, clock);
   if (Status s = Bootstrap(identity, config.data_dir, err); !s.ok()) return fail(s.ToString());
 
   aws::VerifierConfig vc;
@@ -139,7 +133,7 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
   vo.audit = [&config](const vault::Response& r, const vault::CallContext& c) {
     return AuditRecord(r, c, config.region, config.account_id);
   };
-  auto vault = vault::Vault::Create(store->get(), *key, std::move(vo));
+  auto vault = vault::Vault::Create(db, *dir->key, std::move(vo));
   if (!vault.ok()) return fail(vault.status().ToString());
   VaultEndpoint endpoint(&identity, vault->get(), &verifier, clock);
   endpoint_ptr = &endpoint;
@@ -183,7 +177,7 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
   Status trail_status;
   auto deliver = [&](bool flush_all) -> Status {
     for (;;) {
-      auto entries = (*store)->ReadUndelivered(10000);
+      auto entries = db->ReadUndelivered(10000);
       if (!entries.ok()) return entries.status();
       if (entries->empty()) break;
       for (store::JournalEntry& e : *entries) {
@@ -193,7 +187,7 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
       }
       auto written = (*writer)->Flush();
       if (!written.ok()) return written.status();
-      if (Status s = (*store)->MarkDelivered(entries->back().seq); !s.ok()) return s;
+      if (Status s = db->MarkDelivered(entries->back().seq); !s.ok()) return s;
       if (entries->size() < 10000) break;
     }
     (void)flush_all;

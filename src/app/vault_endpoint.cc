@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "common/json_text.h"
 #include "common/time.h"
 #include "trail/trail.h"
 
@@ -26,14 +25,8 @@ std::string HeaderValue(const aws::HttpRequest& r, std::string_view name) {
 
 server::Reply Error(int status, std::string_view type, std::string_view message,
                     const std::string& request_id) {
-  server::Reply r;
-  r.status = status;
+  server::Reply r = server::AwsErrorReply(status, type, message);
   r.headers.push_back({"x-amzn-RequestId", request_id});
-  r.body = "{\"__type\":";
-  AppendJsonString(&r.body, type);
-  r.body += ",\"message\":";
-  AppendJsonString(&r.body, message);
-  r.body += '}';
   return r;
 }
 

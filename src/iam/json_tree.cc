@@ -52,7 +52,7 @@ class Builder {
   bool Value(od::value value, std::uint32_t depth, JsonNode* out) {
     std::string_view raw = value.raw_json_token();
     out->offset = Offset(raw.data());
-    od::json_type type;
+    od::json_type type = od::json_type::null;  // set by get(); GCC cannot see that
     if (Fail(value.type().get(type), raw.data())) return false;
     switch (type) {
       case od::json_type::object: {

@@ -153,23 +153,7 @@ std::string DimensionsText(const metrics::MetricKey& m) {
 
 }  // namespace
 
-std::string FormatEmailTime(std::int64_t ms) {
-  using namespace std::chrono;  // NOLINT(build/namespaces): calendar types only
-  static constexpr std::array<std::string_view, 7> kWeekdays = {
-      "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
-  static constexpr std::array<std::string_view, 12> kMonths = {
-      "January", "February", "March",     "April",   "May",      "June",
-      "July",    "August",   "September", "October", "November", "December"};
-  const sys_seconds t = floor<seconds>(sys_time<milliseconds>(milliseconds(ms)));
-  const sys_days day = floor<days>(t);
-  const year_month_day ymd(day);
-  const hh_mm_ss<seconds> hms(t - day);
-  // AWS's Java pattern: EEEE dd MMMM, yyyy HH:mm:ss 'UTC'.
-  return fmt::format("{} {:02} {}, {:04} {:02}:{:02}:{:02} UTC",
-                     kWeekdays[weekday(day).c_encoding()], static_cast<unsigned>(ymd.day()),
-                     kMonths[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
-                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
-}
+std::string FormatEmailTime(std::int64_t ms) { return alarm::FormatLongTime(ms); }
 
 std::string MetricAlarmEmail(const alarm::AlarmConfig& c, const alarm::Transition& t,
                              const std::vector<EventSummary>& events, const EmailOptions& o) {

@@ -13,18 +13,6 @@
 namespace trailwatch::server {
 namespace {
 
-// The AWS JSON 1.1 error body, for what the server itself refuses.
-Reply AwsError(int status, std::string_view type, std::string_view message) {
-  Reply r;
-  r.status = status;
-  r.body = "{\"__type\":";
-  AppendJsonString(&r.body, type);
-  r.body += ",\"message\":";
-  AppendJsonString(&r.body, message);
-  r.body += '}';
-  return r;
-}
-
 aws::HttpRequest ToAwsRequest(const httplib::Request& req) {
   aws::HttpRequest out;
   out.method = req.method;
@@ -64,6 +52,17 @@ void Send(const Reply& reply, httplib::Response& res) {
 }
 
 }  // namespace
+
+Reply AwsErrorReply(int status, std::string_view type, std::string_view message) {
+  Reply r;
+  r.status = status;
+  r.body = "{\"__type\":";
+  AppendJsonString(&r.body, type);
+  r.body += ",\"message\":";
+  AppendJsonString(&r.body, message);
+  r.body += '}';
+  return r;
+}
 
 struct Server::Impl {
   ServerOptions options;
@@ -123,7 +122,7 @@ Status Server::Start() {
     return [tls, aws_json, routes, aws_post](const httplib::Request& req, httplib::Response& res) {
       if (aws_post && req.path == "/" && req.has_header("X-Amz-Target")) {
         if (!aws_json) {
-          Send(AwsError(400, "UnknownOperationException", ""), res);
+          Send(AwsErrorReply(400, "UnknownOperationException", ""), res);
           return;
         }
         Send(aws_json(ToAwsRequest(req), ToPeer(req, tls)), res);
@@ -137,7 +136,7 @@ Status Server::Start() {
       }
       if (aws_post && req.path == "/") {
         // What AWS answers a JSON 1.1 POST without a target.
-        Send(AwsError(400, "UnknownOperationException", ""), res);
+        Send(AwsErrorReply(400, "UnknownOperationException", ""), res);
         return;
       }
       Reply r;

@@ -34,6 +34,9 @@ struct Reply {
   std::string body;
 };
 
+// An AWS JSON 1.1 error: {"__type":…,"message":…}.
+Reply AwsErrorReply(int status, std::string_view type, std::string_view message);
+
 // A request as received: the raw path and query (for SigV4), every header, the body.
 using Handler = std::function<Reply(const aws::HttpRequest& request, const Peer& peer)>;
 

@@ -40,6 +40,13 @@ Outcome Internal() {
   return Error("InternalServiceError", "An error occurred on the server side.", 500);
 }
 
+Outcome ArnAndName(const store::SecretRow& s) {
+  Outcome o;
+  o.body = {{"ARN", s.arn}, {"Name", s.name}};
+  o.response_elements = {{"arn", s.arn}, {"name", s.name}};
+  return o;
+}
+
 Outcome Deleted() {
   return Error("InvalidRequestException",
                "You can't perform this operation on the secret because it was marked for "

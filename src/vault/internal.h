@@ -40,6 +40,8 @@ Outcome Error(std::string type, std::string message, int status = 400);
 Outcome NotFound();
 Outcome Internal();
 Outcome Deleted();
+// {ARN, Name}, also as the audit record's responseElements: what most changes return.
+Outcome ArnAndName(const store::SecretRow& s);
 
 // Everything an operation sees.
 struct Env {

@@ -200,10 +200,7 @@ Outcome RestoreSecret(Env& env) {
     s.last_changed_ms = env.now_ms;
     if (!env.tx.UpdateSecret(s).ok()) return Internal();
   }
-  Outcome o;
-  o.body = {{"ARN", s.arn}, {"Name", s.name}};
-  o.response_elements = {{"arn", s.arn}, {"name", s.name}};
-  return o;
+  return ArnAndName(s);
 }
 
 Outcome RotateSecret(Env& env) {
@@ -272,10 +269,7 @@ Outcome CancelRotateSecret(Env& env) {
   s.next_rotation_ms.reset();
   s.last_changed_ms = env.now_ms;
   if (!env.tx.UpdateSecret(s).ok()) return Internal();
-  Outcome o;
-  o.body = {{"ARN", s.arn}, {"Name", s.name}};
-  o.response_elements = {{"arn", s.arn}, {"name", s.name}};
-  return o;
+  return ArnAndName(s);
 }
 
 Outcome GetRandomPassword(Env& env) {

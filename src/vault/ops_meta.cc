@@ -113,12 +113,7 @@ bool Matches(const std::vector<Filter>& filters, const store::SecretRow& s) {
   return true;
 }
 
-Outcome NameArn(const store::SecretRow& s) {
-  Outcome o;
-  o.body = {{"ARN", s.arn}, {"Name", s.name}};
-  o.response_elements = {{"arn", s.arn}, {"name", s.name}};
-  return o;
-}
+Outcome NameArn(const store::SecretRow& s) { return ArnAndName(s); }
 
 }  // namespace
 
