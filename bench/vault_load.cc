@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
     threads.emplace_back([&, c] {
       httplib::Client client(args.endpoint);
       client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);
       trailwatch::aws::Credentials creds{args.access_key, args.secret_key, ""};
       auto& mine = latencies[static_cast<std::size_t>(c)];
       while (!stop.load(std::memory_order_relaxed)) {

@@ -112,6 +112,9 @@ Status Server::Start() {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
+  // httplib writes a reply's headers and body separately; with Nagle's algorithm the body then
+  // waits for the client's delayed ACK (~40 ms) on every keep-alive request.
+  http.set_tcp_nodelay(true);
   const bool tls = s.tls;
 
   std::map<std::string, std::vector<std::pair<std::string, Handler>>> by_method;
