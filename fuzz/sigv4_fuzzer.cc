@@ -124,7 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Check(verifier.Verify(signed_request).ok());
 
   if (HasAmzQueryParameter(request.query) ||
-      !internal::HeaderValues(request.headers, "authorization").empty()) {
+      !HeaderValues(request.headers, "authorization").empty()) {
     return 0;
   }
   auto query_form = PresignRequest(request, credentials, options);

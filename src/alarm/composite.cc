@@ -2,26 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <array>
-#include <chrono>
 #include <utility>
 
 #include "alarm/composite_internal.h"
 
 namespace trailwatch::alarm {
 namespace {
-
-std::string_view StateText(State s) {
-  switch (s) {
-    case State::kOk:
-      return "OK";
-    case State::kAlarm:
-      return "ALARM";
-    case State::kInsufficientData:
-      return "INSUFFICIENT_DATA";
-  }
-  return "INSUFFICIENT_DATA";
-}
 
 std::string_view DumpFunction(State s) {
   switch (s) {
@@ -188,7 +174,7 @@ Status CheckCycles(const CompositeSet& composites) {
 std::string CompositeReason(std::string_view child_arn, State new_child_state,
                             std::int64_t time_ms) {
   // AWS's Java pattern: EEEE dd MMMM, yyyy HH:mm:ss 'UTC' (spec §3.7).
-  return fmt::format("{} transitioned to {} at {}", child_arn, StateText(new_child_state),
+  return fmt::format("{} transitioned to {} at {}", child_arn, StateName(new_child_state),
                      FormatLongTime(time_ms));
 }
 

@@ -126,6 +126,14 @@ using CompositeSet = std::map<std::string, std::shared_ptr<const CompositeRule>,
 // visited in name order, so the reported cycle is deterministic.
 Status CheckCycles(const CompositeSet& composites);
 
+// A child alarm whose state change made a composite alarm change (TriggeringChildren in
+// alarm messages).
+struct ChildChange {
+  std::string arn;
+  State state = State::kAlarm;
+  std::int64_t time_ms = 0;
+};
+
 // The StateReason AWS gives a composite alarm whose child changed state, e.g.
 //   "arn:aws:cloudwatch:us-east-1:427809481713:alarm:Disk transitioned to ALARM at
 //    Wednesday 10 November, 2021 02:45:55 UTC"

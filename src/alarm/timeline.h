@@ -43,13 +43,6 @@ struct CompositeDefinition {
   std::vector<std::string> insufficient_data_actions;
 };
 
-// A child alarm whose state change made a composite alarm change (TriggeringChildren).
-struct ChildChange {
-  std::string arn;
-  State state = State::kAlarm;
-  std::int64_t time_ms = 0;
-};
-
 struct TimelineEntry {
   std::int64_t time_ms = 0;  // the evaluation that changed the state
   std::string alarm;

@@ -71,8 +71,8 @@ struct IamOptions {
   std::string user_name;
   std::string policy_name;
   std::optional<std::string> policy_document;  // JSON or file://PATH
-  std::string data_dir = "./trailwatch-data";
-  std::optional<std::string> config;  // for account_id
+  std::optional<std::string> data_dir;         // default: the config's data_dir
+  std::optional<std::string> config;           // account_id and data_dir, as `up` reads them
 };
 
 // `iam create-user` / `iam put-user-policy` on the data dir (also while `up` runs).
@@ -87,9 +87,6 @@ struct ValidateLogsOptions {
 
 // `validate-logs`: like `aws cloudtrail validate-logs`; exit 1 when anything is invalid.
 int RunValidateLogs(const ValidateLogsOptions& options, std::FILE* out, std::FILE* err);
-
-// Creates the data dir (mode 0700) if needed.
-Status PrepareDataDir(const std::string& data_dir);
 
 }  // namespace trailwatch::app
 

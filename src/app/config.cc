@@ -4,11 +4,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+
+#include "common/files.h"
 
 namespace trailwatch::app {
 namespace {
@@ -152,8 +151,7 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
     auto s = r.String(n, key);
     if (!s.ok()) return s.status();
     *out = std::move(*s);
-    Config probe = c;
-    if (Status v = CheckValues(probe); !v.ok() && v.message().starts_with(key)) {
+    if (Status v = CheckValues(c); !v.ok() && v.message().starts_with(key)) {
       return r.Error(n, key, v.message().substr(std::strlen(key) + 2));
     }
     return Status::Ok();
@@ -256,13 +254,9 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
 }
 
 Result<Config> LoadConfig(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status::IoError(fmt::format("cannot open config {}: {}", path, std::strerror(errno)));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseConfig(text.str(), path);
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.status().WithContext("config");
+  return ParseConfig(*text, path);
 }
 
 Result<Config> LoadConfigOrDefaults(const std::optional<std::string>& path) {

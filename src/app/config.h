@@ -1,6 +1,6 @@
 // trailwatch.yaml: the daemon's configuration (design.md §5). Every key is optional; the
 // embedded defaults run a complete stack with no file at all. Command-line flags override the
-// file (ApplyFlags).
+// file (the commands apply them, then ValidateConfig).
 #ifndef TRAILWATCH_APP_CONFIG_H_
 #define TRAILWATCH_APP_CONFIG_H_
 

@@ -1,14 +1,12 @@
 // `trailwatch iam …` and `trailwatch validate-logs`: commands on the data dir.
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/data_dir.h"
 #include "app/identity.h"
 #include "common/clock.h"
+#include "common/files.h"
 #include "common/time.h"
 #include "trail/trail.h"
 
@@ -18,12 +16,9 @@ namespace {
 // A --policy-document argument: JSON text, or file://PATH as the AWS CLI accepts.
 Result<std::string> PolicyText(const std::string& arg) {
   if (!arg.starts_with("file://")) return arg;
-  const std::string path = arg.substr(7);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError(fmt::format("cannot read policy document {}", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = ReadFile(arg.substr(7));
+  if (!text.ok()) return text.status().WithContext("--policy-document");
+  return text;
 }
 
 }  // namespace
@@ -41,7 +36,8 @@ int RunIam(const IamOptions& options, std::FILE* out, std::FILE* err) {
     if (!text.ok()) return fail(text.status().ToString());
     document = std::move(*text);
   }
-  auto dir = OpenDataDir(options.data_dir);
+  // The same data dir `up` would use: the flag, else the config file's, else the default.
+  auto dir = OpenDataDir(options.data_dir.value_or(config->data_dir));
   if (!dir.ok()) return fail(dir.status().ToString());
   SystemClock clock;
   Identity identity(dir->store.get(), &*dir->key, config->account_id, clock);

@@ -13,15 +13,6 @@ constexpr std::string_view kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 constexpr std::string_view kSecretAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-// `n` characters drawn uniformly from `alphabet` (whose size divides 256).
-Result<std::string> RandomText(std::size_t n, std::string_view alphabet) {
-  auto bytes = RandomBytes(n);
-  if (!bytes.ok()) return bytes.status();
-  std::string out;
-  for (char b : *bytes) out += alphabet[static_cast<unsigned char>(b) % alphabet.size()];
-  return out;
-}
-
 bool ValidName(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name) {
@@ -77,7 +68,7 @@ Result<store::UserRow> Identity::CreateUser(std::string_view name) {
     return Status::InvalidArgument(fmt::format(
         "ValidationError: user name '{}' must be 1-64 characters of A-Z a-z 0-9 +=,.@_-", name));
   }
-  auto suffix = RandomText(17, kBase32);
+  auto suffix = RandomString(17, kBase32);
   if (!suffix.ok()) return suffix.status();
   store::UserRow row;
   row.name = std::string(name);
@@ -98,8 +89,8 @@ Result<store::UserRow> Identity::CreateUser(std::string_view name) {
 }
 
 Result<AccessKey> Identity::CreateAccessKey(std::string_view user_name) {
-  auto id = RandomText(16, kBase32);
-  auto secret = RandomText(40, kSecretAlphabet);
+  auto id = RandomString(16, kBase32);
+  auto secret = RandomString(40, kSecretAlphabet);
   if (!id.ok()) return id.status();
   if (!secret.ok()) return secret.status();
   AccessKey key;
@@ -201,33 +192,35 @@ Result<Identity::Cached> Identity::Load(std::string_view access_key_id) {
   return c;
 }
 
-Result<Identity::Cached> Identity::Get(std::string_view access_key_id) {
+Result<std::shared_ptr<const Identity::Cached>> Identity::Get(std::string_view access_key_id) {
   const TimePoint now = clock_.Now();
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(access_key_id);
-    if (it != cache_.end() && now - it->second.loaded < std::chrono::seconds(1)) {
+    if (it != cache_.end() && now - it->second->loaded < std::chrono::seconds(1)) {
       return it->second;
     }
   }
   auto loaded = Load(access_key_id);
   if (!loaded.ok()) return loaded.status();
+  auto entry = std::make_shared<const Cached>(std::move(*loaded));
   std::lock_guard lock(mu_);
   if (cache_.size() > 10000) cache_.clear();  // bounded; rebuilt on demand
-  cache_[std::string(access_key_id)] = *loaded;
-  return loaded;
+  cache_[std::string(access_key_id)] = entry;
+  return entry;
 }
 
 Result<std::string> Identity::SecretFor(std::string_view access_key_id) {
   auto c = Get(access_key_id);
   if (!c.ok()) return c.status();
-  return std::move(c->secret);
+  return (*c)->secret;
 }
 
-Result<Caller> Identity::CallerFor(std::string_view access_key_id) {
+Result<std::shared_ptr<const Caller>> Identity::CallerFor(std::string_view access_key_id) {
   auto c = Get(access_key_id);
   if (!c.ok()) return c.status();
-  return std::move(c->caller);
+  // Shares the cache entry: no copy of the user's parsed policies per request.
+  return std::shared_ptr<const Caller>(*c, &(*c)->caller);
 }
 
 }  // namespace trailwatch::app

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -59,8 +60,8 @@ class Identity {
   Result<std::string> SecretFor(std::string_view access_key_id);
   // The user behind a key, with parsed policies. Cached for a second so that a burst of
   // requests reads the store once, and policy changes still apply at once for practical
-  // purposes.
-  Result<Caller> CallerFor(std::string_view access_key_id);
+  // purposes. Shared with the cache, never copied.
+  Result<std::shared_ptr<const Caller>> CallerFor(std::string_view access_key_id);
 
  private:
   store::Store* store_;
@@ -73,9 +74,9 @@ class Identity {
     std::string secret;
     TimePoint loaded;
   };
-  std::map<std::string, Cached, std::less<>> cache_;  // guarded by mu_
+  std::map<std::string, std::shared_ptr<const Cached>, std::less<>> cache_;  // guarded by mu_
   Result<Cached> Load(std::string_view access_key_id);
-  Result<Cached> Get(std::string_view access_key_id);
+  Result<std::shared_ptr<const Cached>> Get(std::string_view access_key_id);
 };
 
 }  // namespace trailwatch::app

@@ -95,7 +95,9 @@ class MetricHook final : public engine::EventHook {
         filters_(filters),
         programs_(programs),
         fields_(fields),
-        summary_paths_(std::move(summary_paths)) {}
+        summary_paths_(std::move(summary_paths)) {
+    last_matched_minute_.assign(filters.size(), INT64_MIN);
+  }
 
   void OnEvent(const event::EventView& view, std::string_view json, std::int64_t time,
                const std::vector<bool>& matched, std::size_t input, std::uint64_t record) override {
@@ -117,19 +119,24 @@ class MetricHook final : public engine::EventHook {
     for (std::size_t f = 0; f < filters_.size(); ++f) {
       const CompiledFilter& cf = filters_[f];
       if (!matched[cf.program]) continue;
-      matched_minutes_[f].insert(minute);
+      // Only DefaultValue needs the minutes a filter matched in (see RunScanRules).
+      if (cf.default_value && cf.dimensions.empty() && last_matched_minute_[f] != minute) {
+        matched_minutes_[f].insert(minute);
+        last_matched_minute_[f] = minute;
+      }
+      // $name / $N fields of a space-delimited pattern: extracted once per matched filter.
+      std::optional<pattern::ExtractedValues> fields;
       // AWS leaves a missing or non-numeric value undocumented; the event publishes nothing
       // (spec 2.3's recommendation, docs/alarms.md).
-      std::optional<std::string> value_text;
       double value = cf.value.constant;
       if (cf.value.kind != Source::Kind::kConstant) {
-        value_text = Text(view, cf.program, cf.value);
+        const std::optional<std::string> value_text = Text(view, cf.program, cf.value, &fields);
         if (!value_text || !ToNumber(*value_text, &value)) continue;
       }
       std::vector<std::pair<std::string, std::string>> dims;
       bool complete = true;
       for (const auto& [name, source] : cf.dimensions) {
-        auto text = Text(view, cf.program, source);
+        auto text = Text(view, cf.program, source, &fields);
         if (!text) {
           complete = false;
           break;
@@ -152,10 +159,12 @@ class MetricHook final : public engine::EventHook {
 
  private:
   std::optional<std::string> Text(const event::EventView& view, std::size_t program,
-                                  const Source& s) const {
+                                  const Source& s,
+                                  std::optional<pattern::ExtractedValues>* fields) const {
     if (s.kind == Source::Kind::kConstant) return fmt::format("{}", s.constant);
     if (s.kind == Source::Kind::kField) {
-      for (auto& [name, value] : programs_[program]->Extract(view)) {
+      if (!*fields) *fields = programs_[program]->Extract(view);
+      for (auto& [name, value] : **fields) {
         if (name == s.field) return value;
       }
       return std::nullopt;
@@ -229,6 +238,7 @@ class MetricHook final : public engine::EventHook {
   event::Extractor summary_extractor_;
   event::EventView summary_view_;
   std::int64_t last_minute_ = INT64_MIN;
+  std::vector<std::int64_t> last_matched_minute_;  // per filter: spares the set
   std::size_t input_ = SIZE_MAX;
   std::int64_t clock_ = INT64_MIN;
 };

@@ -57,11 +57,7 @@ void TimelinePrinter::AppendNotifications(const alarm::TimelineEntry& e, std::st
     notify::CompositeAlarmInfo info{c.name,           c.description,   e.alarm_arn,
                                     load_.account_id, load_.region,    c.alarm_rule,
                                     c.ok_actions,     c.alarm_actions, c.insufficient_data_actions};
-    std::vector<notify::TriggeringChild> children;
-    for (const alarm::ChildChange& child : e.triggering) {
-      children.push_back({child.arn, child.state, child.time_ms});
-    }
-    message = notify::CompositeAlarmMessage(info, e.transition, children);
+    message = notify::CompositeAlarmMessage(info, e.transition, e.triggering);
   } else {
     auto it = alarms_.find(e.alarm);
     if (it == alarms_.end()) return;

@@ -19,6 +19,7 @@
 #include "app/data_dir.h"
 #include "app/identity.h"
 #include "app/vault_endpoint.h"
+#include "common/files.h"
 #include "server/server.h"
 #include "store/store.h"
 #include "trail/trail.h"
@@ -29,26 +30,6 @@ namespace {
 
 constexpr std::string_view kAdminPolicy =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})";
-
-// Writes `text` to `path` readable by the owner only, replacing any previous file.
-Status WritePrivate(const std::string& path, std::string_view text) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wx");
-  if (f == nullptr) {
-    std::filesystem::remove(tmp);
-    f = std::fopen(tmp.c_str(), "wx");
-  }
-  if (f == nullptr)
-    return Status::IoError(fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
-  ::fchmod(::fileno(f), 0600);
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() &&
-                  std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
-  std::fclose(f);
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::IoError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-  }
-  return Status::Ok();
-}
 
 // On first start: an administrator with full access, its key written 0600 in the data dir,
 // never printed.
@@ -65,10 +46,12 @@ Status Bootstrap(Identity& identity, const std::string& data_dir, std::FILE* err
   if (!key.ok()) return key.status();
   const std::string json = data_dir + "/admin-credentials.json";
   const std::string ini = data_dir + "/credentials";
-  if (Status s = WritePrivate(json, key->ToJson() + "\n"); !s.ok()) return s;
-  if (Status s = WritePrivate(ini, fmt::format("[default]\naws_access_key_id = {}\n"
-                                               "aws_secret_access_key = {}\n",
-                                               key->access_key_id, key->secret_access_key));
+  if (Status s = WriteFileAtomic(json, key->ToJson() + "\n", 0600); !s.ok()) return s;
+  if (Status s = WriteFileAtomic(ini,
+                                 fmt::format("[default]\naws_access_key_id = {}\n"
+                                             "aws_secret_access_key = {}\n",
+                                             key->access_key_id, key->secret_access_key),
+                                 0600);
       !s.ok()) {
     return s;
   }
@@ -80,15 +63,6 @@ Status Bootstrap(Identity& identity, const std::string& data_dir, std::FILE* err
 }
 
 }  // namespace
-
-Status PrepareDataDir(const std::string& data_dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
-  if (ec)
-    return Status::IoError(fmt::format("cannot create data dir {}: {}", data_dir, ec.message()));
-  ::chmod(data_dir.c_str(), 0700);
-  return Status::Ok();
-}
 
 int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
   auto fail = [err](const std::string& message) {
@@ -174,8 +148,7 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
   std::mutex mu;
   std::condition_variable wake;
   bool stopping = false;
-  Status trail_status;
-  auto deliver = [&](bool flush_all) -> Status {
+  auto deliver = [&]() -> Status {
     for (;;) {
       auto entries = db->ReadUndelivered(10000);
       if (!entries.ok()) return entries.status();
@@ -190,7 +163,6 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
       if (Status s = db->MarkDelivered(entries->back().seq); !s.ok()) return s;
       if (entries->size() < 10000) break;
     }
-    (void)flush_all;
     return (*writer)->Tick();
   };
   std::thread trail_thread([&] {
@@ -209,7 +181,7 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
       }
       last = now;
       lock.unlock();
-      Status s = deliver(false);
+      Status s = deliver();
       if (auto rotated = (*vault)->RotateDue(clock.Now()); !rotated.ok()) {
         fmt::print(err, "trailwatch: rotation: {}\n", rotated.status().ToString());
       }
@@ -228,9 +200,10 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
   }
   wake.notify_all();
   trail_thread.join();
-  if (Status s = deliver(true); !s.ok()) trail_status = s;
-  if (auto closed = (*writer)->Close(); !closed.ok()) trail_status = closed.status();
-  if (!trail_status.ok()) return fail("trail: " + trail_status.ToString());
+  const Status delivered = deliver();
+  const auto closed = (*writer)->Close();
+  if (!delivered.ok()) return fail("trail: " + delivered.ToString());
+  if (!closed.ok()) return fail("trail: " + closed.status().ToString());
   fmt::print(err, "trailwatch: stopped; trail delivered and digested\n");
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/crypto.h"
 #include "common/time.h"
 #include "trail/trail.h"
 
@@ -11,16 +12,8 @@ namespace {
 constexpr std::string_view kTargetPrefix = "secretsmanager.";
 
 std::string HeaderValue(const aws::HttpRequest& r, std::string_view name) {
-  for (const aws::HttpHeader& h : r.headers) {
-    if (h.name.size() != name.size()) continue;
-    bool same = true;
-    for (std::size_t i = 0; i < name.size() && same; ++i) {
-      same = std::tolower(static_cast<unsigned char>(h.name[i])) ==
-             std::tolower(static_cast<unsigned char>(name[i]));
-    }
-    if (same) return h.value;
-  }
-  return "";
+  const auto values = aws::HeaderValues(r.headers, name);
+  return values.empty() ? std::string() : std::string(values.front());
 }
 
 server::Reply Error(int status, std::string_view type, std::string_view message,
@@ -129,7 +122,8 @@ vault::AuthzDecision VaultEndpoint::Authorize(const vault::AuthzRequest& request
                                               const vault::CallContext& context) {
   auto caller = identity_->CallerFor(context.principal.access_key_id);
   if (!caller.ok()) return {false, "the caller's access key is no longer valid"};
-  if (request.resource_policy && !ResourcePolicy(request.resource_policy)) {
+  const std::optional<iam::Policy> policy = ResourcePolicy(request.resource_policy);
+  if (request.resource_policy && !policy) {
     // A stored policy that does not parse cannot be enforced; fail closed, but let the
     // owner repair it.
     if (request.action != "secretsmanager:PutResourcePolicy" &&
@@ -137,14 +131,14 @@ vault::AuthzDecision VaultEndpoint::Authorize(const vault::AuthzRequest& request
         request.action != "secretsmanager:GetResourcePolicy") {
       return {false, fmt::format("User: {} is not authorized to perform: {} on resource: {} "
                                  "because the resource policy cannot be evaluated",
-                                 caller->principal.arn, request.action, request.resource_arn)};
+                                 (*caller)->principal.arn, request.action, request.resource_arn)};
     }
   }
-  return app::Authorize(*caller, request, context, ResourcePolicy(request.resource_policy));
+  return app::Authorize(**caller, request, context, policy);
 }
 
 server::Reply VaultEndpoint::Handle(const aws::HttpRequest& request, const server::Peer& peer) {
-  auto uuid = trail::NewUuid();
+  auto uuid = NewUuid();
   const std::string request_id = uuid.ok() ? *uuid : "00000000-0000-4000-8000-000000000000";
   // Authentication comes first: nothing, not even the operation name, is looked at for an
   // unsigned or forged request.
@@ -163,7 +157,7 @@ server::Reply VaultEndpoint::Handle(const aws::HttpRequest& request, const serve
                  "The security token included in the request is invalid.", request_id);
   }
   vault::CallContext ctx;
-  ctx.principal = caller->principal;
+  ctx.principal = (*caller)->principal;
   ctx.source_ip = peer.ip;
   ctx.user_agent = HeaderValue(request, "User-Agent");
   ctx.request_id = request_id;

@@ -1,6 +1,7 @@
 // The canonical request of SigV4, piece by piece.
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -180,15 +181,6 @@ std::string CanonicalHeaderValue(std::string_view value) {
   return out;
 }
 
-std::vector<std::string_view> HeaderValues(const std::vector<HttpHeader>& headers,
-                                           std::string_view name) {
-  std::vector<std::string_view> out;
-  for (const HttpHeader& h : headers) {
-    if (h.name.size() == name.size() && ToLower(h.name) == ToLower(name)) out.push_back(h.value);
-  }
-  return out;
-}
-
 std::string CanonicalHeaders(const std::vector<HttpHeader>& headers,
                              const std::vector<std::string>& names) {
   std::string out;
@@ -276,3 +268,21 @@ std::string StringToSign(std::string_view amz_date, std::string_view scope,
 }
 
 }  // namespace trailwatch::aws::internal
+
+namespace trailwatch::aws {
+
+std::vector<std::string_view> HeaderValues(const std::vector<HttpHeader>& headers,
+                                           std::string_view name) {
+  std::vector<std::string_view> out;
+  for (const HttpHeader& h : headers) {
+    const bool same = h.name.size() == name.size() &&
+                      std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
+                        return std::tolower(static_cast<unsigned char>(a)) ==
+                               std::tolower(static_cast<unsigned char>(b));
+                      });
+    if (same) out.push_back(h.value);
+  }
+  return out;
+}
+
+}  // namespace trailwatch::aws

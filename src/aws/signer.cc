@@ -46,7 +46,7 @@ Status CheckInputs(const HttpRequest& request, const Credentials& credentials,
   if (bad_scope_part(credentials.access_key_id)) {
     return Status::InvalidArgument("SigV4: bad access key id");
   }
-  if (internal::HeaderValues(request.headers, "host").empty()) {
+  if (HeaderValues(request.headers, "host").empty()) {
     return Status::InvalidArgument("SigV4: the request has no Host header");
   }
   return Status::Ok();

@@ -45,6 +45,10 @@ struct HttpRequest {
   std::string body;
 };
 
+// Every value of header `name` (case-insensitive), in order.
+std::vector<std::string_view> HeaderValues(const std::vector<HttpHeader>& headers,
+                                           std::string_view name);
+
 struct Credentials {
   std::string access_key_id;
   std::string secret_access_key;

@@ -94,10 +94,6 @@ AuthError InternalFailure();
 AuthError MissingAuthorizationParts(const AuthFields& fields, bool has_date,
                                     std::string_view header);
 
-// Every value of header `name` (case-insensitive), in order.
-std::vector<std::string_view> HeaderValues(const std::vector<HttpHeader>& headers,
-                                           std::string_view name);
-
 }  // namespace trailwatch::aws::internal
 
 #endif  // TRAILWATCH_AWS_SIGV4_INTERNAL_H_

@@ -48,7 +48,7 @@ std::vector<std::string> SplitSignedHeaders(std::string_view list) {
 }
 
 std::optional<std::string> FirstHeader(const HttpRequest& request, std::string_view name) {
-  const auto values = internal::HeaderValues(request.headers, name);
+  const auto values = HeaderValues(request.headers, name);
   if (values.empty()) return std::nullopt;
   return std::string(values.front());
 }
@@ -161,7 +161,7 @@ Verifier::Verifier(VerifierConfig config, SecretLookup lookup, const Clock& cloc
     : config_(std::move(config)), lookup_(std::move(lookup)), clock_(clock) {}
 
 VerifyResult Verifier::Verify(const HttpRequest& request) const {
-  const auto authorization = internal::HeaderValues(request.headers, "authorization");
+  const auto authorization = HeaderValues(request.headers, "authorization");
   const bool presigned = authorization.empty() && HasQueryAuth(request.query);
   if (authorization.empty() && !presigned) return internal::MissingAuthenticationToken();
   // Two Authorization headers would let a proxy and this server disagree on which one counts.

@@ -6,6 +6,8 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "common/encoding.h"
+
 namespace trailwatch {
 
 std::string Sha256(std::string_view data) {
@@ -37,6 +39,39 @@ Result<std::string> RandomBytes(std::size_t n) {
     return Status::Internal("the system random generator failed");
   }
   return out;
+}
+
+Result<std::string> RandomString(std::size_t n, std::string_view alphabet) {
+  if (alphabet.empty() || alphabet.size() > 256) {
+    return Status::InvalidArgument("RandomString: the alphabet must have 1-256 characters");
+  }
+  // Bytes at or above the largest multiple of the alphabet size would favour its first
+  // characters; they are drawn again.
+  const std::size_t limit = 256 - 256 % alphabet.size();
+  std::string out;
+  out.reserve(n);
+  while (out.size() < n) {
+    auto bytes = RandomBytes(n - out.size() + 8);
+    if (!bytes.ok()) return bytes.status();
+    for (const char c : *bytes) {
+      const auto v = static_cast<unsigned char>(c);
+      if (v >= limit) continue;
+      out += alphabet[v % alphabet.size()];
+      if (out.size() == n) break;
+    }
+  }
+  return out;
+}
+
+Result<std::string> NewUuid() {
+  auto bytes = RandomBytes(16);
+  if (!bytes.ok()) return bytes.status();
+  std::string& b = *bytes;
+  b[6] = static_cast<char>((static_cast<unsigned char>(b[6]) & 0x0fu) | 0x40u);  // version 4
+  b[8] = static_cast<char>((static_cast<unsigned char>(b[8]) & 0x3fu) | 0x80u);  // RFC 4122
+  const std::string hex = HexEncode(b);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
 }  // namespace trailwatch

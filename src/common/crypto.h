@@ -22,6 +22,16 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // never weak bytes.
 Result<std::string> RandomBytes(std::size_t n);
 
+inline constexpr std::string_view kAlphanumeric =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+// `n` characters drawn uniformly from `alphabet` (1-256 distinct characters; rejection
+// sampling, so no character is favoured). For ids, suffixes and generated secrets.
+Result<std::string> RandomString(std::size_t n, std::string_view alphabet);
+
+// A random (version 4) UUID in its 8-4-4-4-12 lower-case hex form.
+Result<std::string> NewUuid();
+
 }  // namespace trailwatch
 
 #endif  // TRAILWATCH_COMMON_CRYPTO_H_

@@ -75,7 +75,7 @@ void AlarmDetails(std::string* out, const Details& d) {
                    alarm::StateName(d.transition->new_state)),
        kDetailsColumn);
   Line(out, "Reason for State Change", d.transition->reason, kDetailsColumn);
-  Line(out, "Timestamp", FormatEmailTime(d.transition->time_ms), kDetailsColumn);
+  Line(out, "Timestamp", alarm::FormatLongTime(d.transition->time_ms), kDetailsColumn);
   Line(out, "AWS Account", d.account, kDetailsColumn);
   Line(out, "Alarm Arn", d.arn, kDetailsColumn);
 }
@@ -153,15 +153,13 @@ std::string DimensionsText(const metrics::MetricKey& m) {
 
 }  // namespace
 
-std::string FormatEmailTime(std::int64_t ms) { return alarm::FormatLongTime(ms); }
-
 std::string MetricAlarmEmail(const alarm::AlarmConfig& c, const alarm::Transition& t,
                              const std::vector<EventSummary>& events, const EmailOptions& o) {
   std::string out = fmt::format(
       "You are receiving this email because your Amazon CloudWatch Alarm \"{}\" in the {} "
       "region has entered the {} state, because \"{}\" at \"{}\".\n\n",
       c.name, RegionDisplayName(c.region), alarm::StateName(t.new_state), t.reason,
-      FormatEmailTime(t.time_ms));
+      alarm::FormatLongTime(t.time_ms));
   ConsoleLink(&out, o, c.region, c.name);
   const std::string arn = c.Arn();
   AlarmDetails(&out, {c.name, c.description, &t, c.account, arn});
@@ -189,7 +187,7 @@ std::string CompositeAlarmEmail(const CompositeAlarmInfo& info, const alarm::Tra
       "You are receiving this email because your Amazon CloudWatch Alarm \"{}\" in the {} "
       "region has transitioned to {} state on {}, because \"{}\".\n\n",
       info.name, RegionDisplayName(info.region), alarm::StateName(t.new_state),
-      FormatEmailTime(t.time_ms), t.reason);
+      alarm::FormatLongTime(t.time_ms), t.reason);
   ConsoleLink(&out, o, info.region, info.name);
   AlarmDetails(&out, {info.name, info.description, &t, info.account, info.arn});
   Line(&out, "Alarm Rule", info.alarm_rule, kDetailsColumn);
@@ -197,7 +195,7 @@ std::string CompositeAlarmEmail(const CompositeAlarmInfo& info, const alarm::Tra
   for (std::size_t i = 0; i < triggering.size() && i < 10; ++i) {
     Line(&out, triggering[i].arn,
          fmt::format("{} at {}", alarm::StateName(triggering[i].state),
-                     FormatEmailTime(triggering[i].time_ms)),
+                     alarm::FormatLongTime(triggering[i].time_ms)),
          0);
   }
   out += "\n\n";

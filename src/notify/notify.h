@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "alarm/alarm.h"
+#include "alarm/composite.h"
 #include "common/clock.h"
 #include "common/status.h"
 
@@ -57,11 +58,7 @@ struct CompositeAlarmInfo {
 };
 
 // A child alarm named in TriggeringChildren: its ARN and the state it changed to, when.
-struct TriggeringChild {
-  std::string arn;
-  alarm::State state = alarm::State::kAlarm;
-  std::int64_t time_ms = 0;
-};
+using TriggeringChild = alarm::ChildChange;
 
 // The alarm JSON of a composite alarm's state change (spec 4.2, "Composite alarm JSON").
 std::string CompositeAlarmMessage(const CompositeAlarmInfo& info,
@@ -122,9 +119,6 @@ std::string CompositeAlarmEmail(const CompositeAlarmInfo& info, const alarm::Tra
                                 const std::vector<TriggeringChild>& triggering,
                                 const std::vector<EventSummary>& events,
                                 const EmailOptions& options);
-
-// "Wednesday 15 September, 2021 18:32:31 UTC" (UTC; milliseconds dropped).
-std::string FormatEmailTime(std::int64_t ms);
 
 // ---- SNS HTTP/S envelope and signature (spec 4.5, 4.6) ----
 

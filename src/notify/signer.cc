@@ -15,13 +15,12 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <memory>
 #include <optional>
-#include <sstream>
 
 #include "common/crypto.h"
 #include "common/encoding.h"
+#include "common/files.h"
 #include "notify/notify.h"
 
 namespace trailwatch::notify {
@@ -55,39 +54,10 @@ std::string Errno(std::string_view what, const std::string& path) {
 
 // Whole file, or nullopt when it does not exist.
 Result<std::optional<std::string>> ReadOptional(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    return Status::IoError(Errno("cannot read", path));
-  }
-  std::ostringstream s;
-  s << in.rdbuf();
-  return std::optional<std::string>(s.str());
-}
-
-// Writes through a temporary file and rename, so a crash never leaves half a key.
-Status WriteAtomically(const std::string& path, std::string_view data, mode_t mode) {
-  const std::string tmp = path + ".tmp";
-  ::unlink(tmp.c_str());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return Status::IoError(Errno("cannot create", tmp));
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const Status s = Status::IoError(Errno("cannot write", tmp));
-      ::close(fd);
-      return s;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::IoError(Errno("cannot store", path));
-  }
-  return Status::Ok();
+  auto text = ReadFile(path);
+  if (text.ok()) return std::optional<std::string>(std::move(*text));
+  if (text.status().code() == StatusCode::kNotFound) return std::optional<std::string>();
+  return text.status();
 }
 
 std::string BioText(BIO* bio) {
@@ -122,7 +92,7 @@ Result<Pkey> LoadOrCreateKey(const std::string& path) {
     return Status::Internal("cannot encode the signing key");
   }
   std::string text = BioText(out.get());
-  Status s = WriteAtomically(path, text, 0600);
+  Status s = WriteFileAtomic(path, text, 0600);
   OPENSSL_cleanse(text.data(), text.size());
   if (!s.ok()) return s;
   return key;
@@ -211,7 +181,7 @@ Result<MessageSigner> MessageSigner::LoadOrCreate(const std::string& dir, std::s
       return Status::Internal("cannot encode the signing certificate");
     }
     impl->cert_pem = BioText(out.get());
-    Status s = WriteAtomically(cert_path, impl->cert_pem, 0644);
+    Status s = WriteFileAtomic(cert_path, impl->cert_pem, 0644);
     if (!s.ok()) return s;
   }
   // Name the certificate by its DER fingerprint, as AWS names its PEMs by a hash.

@@ -7,14 +7,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <utility>
 
 #include "alarm/composite.h"
+#include "common/files.h"
 #include "rules/rules_internal.h"
 
 namespace trailwatch::rules {
@@ -92,14 +91,9 @@ Result<RuleSet> LoadRuleFile(std::string_view path_or_pack, const LoadOptions& o
         fmt::format("no built-in pack '{}' (packs: {})", name, known.empty() ? "none" : known));
   }
   const std::string path(path_or_pack);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status::IoError(fmt::format("cannot open rule file {}: {}", path, std::strerror(errno)));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::IoError(fmt::format("cannot read rule file {}", path));
-  return LoadRuleText(text.str(), path, options);
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.status().WithContext("rule file");
+  return LoadRuleText(*text, path, options);
 }
 
 Status CheckReferences(const RuleSet& set) {

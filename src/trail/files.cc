@@ -20,31 +20,6 @@
 namespace trailwatch::trail::internal {
 namespace {
 
-Status Errno(std::string_view what, const std::string& path) {
-  return Status::IoError(fmt::format("{} {}: {}", what, path, std::strerror(errno)));
-}
-
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Errno("cannot write", path);
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return Status::Ok();
-}
-
-Status FsyncDir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Errno("cannot open directory", dir);
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return Errno("cannot fsync directory", dir);
-  return Status::Ok();
-}
-
 struct Civil {
   int year;
   unsigned month, day, hour, minute, second;
@@ -70,55 +45,6 @@ std::string JoinPath(std::string_view dir, std::string_view rel) {
   std::string out(dir);
   if (!out.empty() && out.back() != '/') out += '/';
   out += rel;
-  return out;
-}
-
-Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode) {
-  const std::filesystem::path p(path);
-  const std::string dir = p.parent_path().empty() ? "." : p.parent_path().string();
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::IoError(fmt::format("cannot create {}: {}", dir, ec.message()));
-  auto suffix = RandomAlnum(8);
-  if (!suffix.ok()) return suffix.status();
-  // A dot name in the same directory: rename() is atomic only within one file system, and
-  // readers walking the tree skip dot files.
-  const std::string tmp = JoinPath(dir, "." + p.filename().string() + ".tmp-" + *suffix);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return Errno("cannot create", tmp);
-  Status s = WriteAll(fd, data, tmp);
-  // open() applies the umask; a private key must not end up wider than asked, nor narrower.
-  if (s.ok() && ::fchmod(fd, mode) != 0) s = Errno("cannot chmod", tmp);
-  if (s.ok() && ::fsync(fd) != 0) s = Errno("cannot fsync", tmp);
-  if (::close(fd) != 0 && s.ok()) s = Errno("cannot close", tmp);
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = Errno("cannot rename to", path);
-  if (!s.ok()) {
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  return FsyncDir(dir);
-}
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound(fmt::format("{} does not exist", path));
-    return Errno("cannot open", path);
-  }
-  std::string out;
-  char buf[1 << 16];
-  while (true) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const Status s = Errno("cannot read", path);
-      ::close(fd);
-      return s;
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
   return out;
 }
 
@@ -171,24 +97,6 @@ bool SafeSegment(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
   });
-}
-
-Result<std::string> RandomAlnum(std::size_t n) {
-  static constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::string out;
-  while (out.size() < n) {
-    auto bytes = RandomBytes(n * 2);
-    if (!bytes.ok()) return bytes.status();
-    for (const char c : *bytes) {
-      const auto v = static_cast<unsigned char>(c);
-      // Rejection keeps the choice uniform: 248 = 4 * 62.
-      if (v >= 248) continue;
-      out += kAlphabet[v % kAlphabet.size()];
-      if (out.size() == n) break;
-    }
-  }
-  return out;
 }
 
 std::string MinuteStamp(std::int64_t ms) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/files.h"
 #include "common/status.h"
 #include "trail/trail.h"
 
@@ -23,11 +24,7 @@ inline constexpr std::string_view kChainStateFile = "chain-state.json";
 inline constexpr std::string_view kPublicKeysFile = "public-keys.json";
 
 // ---- files (files.cc)
-// Writes `data` to `path` atomically: a temp file in the same directory, fsync, rename, fsync
-// of the directory. Creates missing parent directories. `mode` applies to the new file.
-Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode = 0644);
-// NotFound when the file does not exist, IoError on other failures.
-Result<std::string> ReadWholeFile(const std::string& path);
+// Reading and writing whole files: common/files.h (ReadFile, WriteFileAtomic).
 std::string JoinPath(std::string_view dir, std::string_view rel);
 
 // ---- gzip (files.cc)
@@ -40,8 +37,6 @@ bool LooksGzip(std::string_view data);
 // Account ids and regions become path segments: only [A-Za-z0-9-], 1 to 64 characters, so a
 // caller's value can never climb out of the trail root.
 bool SafeSegment(std::string_view s);
-// `n` characters from [A-Za-z0-9], uniformly, from the CSPRNG.
-Result<std::string> RandomAlnum(std::size_t n);
 // "YYYYMMDDTHHmmZ" (log files) and "YYYYMMDDTHHMMSSZ" (digests).
 std::string MinuteStamp(std::int64_t ms);
 std::string SecondStamp(std::int64_t ms);

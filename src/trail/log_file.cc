@@ -46,14 +46,14 @@ Result<LogFileInfo> WriteLogFile(const TrailLocation& where, std::string_view ac
   body += "]}";
   info.sha256_hex = HexEncode(Sha256(body));
 
-  auto unique = internal::RandomAlnum(16);
+  auto unique = RandomString(16, kAlphanumeric);
   if (!unique.ok()) return unique.status();
   info.key = fmt::format("AWSLogs/{0}/CloudTrail/{1}/{2}/{0}_CloudTrail_{1}_{3}_{4}.json.gz",
                          account_id, region, internal::DatePath(delivered_ms),
                          internal::MinuteStamp(delivered_ms), *unique);
   auto gz = internal::GzipCompress(body);
   if (!gz.ok()) return gz.status();
-  Status s = internal::WriteFileAtomic(internal::JoinPath(where.root, info.key), *gz);
+  Status s = WriteFileAtomic(internal::JoinPath(where.root, info.key), *gz);
   if (!s.ok()) return s;
   return info;
 }

@@ -68,17 +68,6 @@ Result<std::string> ObjectOrNull(const std::optional<std::string>& text, std::st
 
 }  // namespace
 
-Result<std::string> NewUuid() {
-  auto bytes = RandomBytes(16);
-  if (!bytes.ok()) return bytes.status();
-  std::string& b = *bytes;
-  b[6] = static_cast<char>((static_cast<unsigned char>(b[6]) & 0x0fu) | 0x40u);  // version 4
-  b[8] = static_cast<char>((static_cast<unsigned char>(b[8]) & 0x3fu) | 0x80u);  // RFC 4122
-  const std::string hex = HexEncode(b);
-  return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
-                     hex.substr(16, 4), hex.substr(20));
-}
-
 Result<std::string> BuildRecord(const ApiCall& call) {
   if (call.event_name.empty() || call.region.empty() || call.event_source.empty()) {
     return Status::InvalidArgument("a record needs eventName, eventSource and awsRegion");

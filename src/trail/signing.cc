@@ -96,7 +96,7 @@ Status SavePublicKeys(const std::string& dir, const std::vector<PublicKeyEntry>&
   }
   nlohmann::ordered_json doc;
   doc["PublicKeyList"] = std::move(list);
-  return internal::WriteFileAtomic(JoinPath(dir, internal::kPublicKeysFile), doc.dump(4) + "\n");
+  return WriteFileAtomic(JoinPath(dir, internal::kPublicKeysFile), doc.dump(4) + "\n");
 }
 
 // Adds `key` to the published list (and its PEM) unless it is there already.
@@ -114,7 +114,7 @@ Status Publish(const std::string& dir, EVP_PKEY* key, const std::string& der,
   });
   auto pem = PublicPem(key);
   if (!pem.ok()) return pem.status();
-  Status s = internal::WriteFileAtomic(JoinPath(dir, "public-keys/" + fingerprint + ".pem"), *pem);
+  Status s = WriteFileAtomic(JoinPath(dir, "public-keys/" + fingerprint + ".pem"), *pem);
   if (!s.ok() || known) return s;
   for (PublicKeyEntry& k : keys) {
     if (!k.validity_end) k.validity_end = internal::IsoSeconds(now_ms);
@@ -147,7 +147,7 @@ Result<SigningKeys> SigningKeys::Open(const std::string& dir, const Clock& clock
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   const std::string key_path = JoinPath(dir, kPrivateKeyFile);
-  auto pem = internal::ReadWholeFile(key_path);
+  auto pem = ReadFile(key_path);
   if (pem.ok()) {
     Bio bio(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
     impl->key.reset(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
@@ -162,7 +162,7 @@ Result<SigningKeys> SigningKeys::Open(const std::string& dir, const Clock& clock
     impl->key = std::move(key).value();
     auto text = PrivatePem(impl->key.get());
     if (!text.ok()) return text.status();
-    Status s = internal::WriteFileAtomic(key_path, *text, 0600);
+    Status s = WriteFileAtomic(key_path, *text, 0600);
     if (!s.ok()) return s;
   } else {
     return pem.status();
@@ -189,7 +189,7 @@ Status SigningKeys::Rotate(const Clock& clock) {
   if (!s.ok()) return s;
   auto text = PrivatePem(key->get());
   if (!text.ok()) return text.status();
-  s = internal::WriteFileAtomic(JoinPath(impl_->dir, kPrivateKeyFile), *text, 0600);
+  s = WriteFileAtomic(JoinPath(impl_->dir, kPrivateKeyFile), *text, 0600);
   if (!s.ok()) return s;
   impl_->key = std::move(key).value();
   impl_->der = std::move(der).value();
@@ -241,7 +241,7 @@ Status VerifySignature(std::string_view der, std::string_view data, std::string_
 
 Result<std::vector<PublicKeyEntry>> LoadPublicKeys(const std::string& signing_dir) {
   const std::string path = JoinPath(signing_dir, kPublicKeysFile);
-  auto text = ReadWholeFile(path);
+  auto text = ReadFile(path);
   if (!text.ok()) return text.status();
   const auto doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   const auto list = doc.is_object() ? doc.find("PublicKeyList") : doc.end();

@@ -87,9 +87,6 @@ struct ApiCall {
 // request_parameters/response_elements is not a JSON object, or a required field is empty.
 Result<std::string> BuildRecord(const ApiCall& call);
 
-// A random (version 4) UUID in lower-case 8-4-4-4-12 form.
-Result<std::string> NewUuid();
-
 // ---------------------------------------------------------------------------------------------
 // Log files
 

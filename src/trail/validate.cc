@@ -147,7 +147,7 @@ class Validator {
     if (!o_.bucket.empty()) return o_.bucket;
     if (const auto* h = Head(id)) return h->bucket;
     if (!files.digests.empty()) {
-      auto bytes = internal::ReadWholeFile(JoinPath(o_.trail_dir, files.digests.back().second));
+      auto bytes = ReadFile(JoinPath(o_.trail_dir, files.digests.back().second));
       auto d = bytes.ok() ? ParseDigestFile(*bytes) : Result<DigestFile>(bytes.status());
       if (d.ok()) return d->digest_s3_bucket;
     }
@@ -193,7 +193,7 @@ class Validator {
         expected.reset();
         cur = next_older(stamp);
       };
-      auto bytes = SafeKey(key) ? internal::ReadWholeFile(JoinPath(o_.trail_dir, key))
+      auto bytes = SafeKey(key) ? ReadFile(JoinPath(o_.trail_dir, key))
                                 : Result<std::string>(Status::NotFound(""));
       if (!bytes.ok()) {
         fail("not found");
@@ -217,8 +217,8 @@ class Validator {
         fail("has been moved from its original location");
         continue;
       }
-      auto meta_text = internal::ReadWholeFile(JoinPath(o_.trail_dir, key) +
-                                               std::string(internal::kMetadataSuffix));
+      auto meta_text =
+          ReadFile(JoinPath(o_.trail_dir, key) + std::string(internal::kMetadataSuffix));
       auto meta = meta_text.ok() ? internal::ParseMetadata(*meta_text)
                                  : Result<internal::DigestMetadata>(meta_text.status());
       const auto pub = keys_.find(d.digest_public_key_fingerprint);
@@ -285,7 +285,7 @@ class Validator {
   }
 
   void Log(const DigestLogFile& f) {
-    auto bytes = SafeKey(f.s3_object) ? internal::ReadWholeFile(JoinPath(o_.trail_dir, f.s3_object))
+    auto bytes = SafeKey(f.s3_object) ? ReadFile(JoinPath(o_.trail_dir, f.s3_object))
                                       : Result<std::string>(Status::NotFound(""));
     if (!bytes.ok()) {
       InvalidLog(f.s3_bucket, f.s3_object, "not found");

@@ -14,7 +14,7 @@ namespace internal {
 
 Result<ChainState> LoadChainState(const std::string& signing_dir) {
   const std::string path = JoinPath(signing_dir, kChainStateFile);
-  auto text = ReadWholeFile(path);
+  auto text = ReadFile(path);
   if (!text.ok()) return text.status();
   const auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   const auto chains = j.is_object() ? j.find("chains") : j.end();

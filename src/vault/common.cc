@@ -195,35 +195,14 @@ Check GetValue(const json& req, Value* out) {
 Check GetToken(const json& req, std::string* out) {
   std::optional<std::string> token;
   if (auto c = GetString(req, "ClientRequestToken", false, 32, 64, &token)) return c;
-  *out = token ? *token : NewUuid();
-  return std::nullopt;
-}
-
-std::string NewUuid() {
-  auto b = RandomBytes(16);
-  // RandomBytes fails only when the OS generator does; an all-zero id would still be unique
-  // enough to not corrupt data, but the generator failing is fatal for keys anyway.
-  std::string bytes = b.ok() ? *b : std::string(16, '\0');
-  bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);
-  bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);
-  const std::string h = HexEncode(bytes);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20);
-}
-
-std::string RandomSuffix() {
-  static constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::string out;
-  while (out.size() < 6) {
-    auto b = RandomBytes(16);
-    if (!b.ok()) continue;
-    for (char c : *b) {
-      const auto v = static_cast<unsigned char>(c);
-      if (v < 248 && out.size() < 6) out += kAlphabet[v % kAlphabet.size()];  // 248 = 4 * 62
-    }
+  if (token) {
+    *out = *token;
+    return std::nullopt;
   }
-  return out;
+  auto id = NewUuid();
+  if (!id.ok()) return Internal();
+  *out = std::move(*id);
+  return std::nullopt;
 }
 
 std::string ArnFor(const VaultOptions& opt, std::string_view name_with_suffix) {

@@ -83,8 +83,6 @@ Check GetValue(const json& req, Value* out);
 Check GetToken(const json& req, std::string* out);
 
 // --- secrets ---
-std::string NewUuid();
-std::string RandomSuffix();  // 6 characters of [A-Za-z0-9]
 std::string ArnFor(const VaultOptions& opt, std::string_view name_with_suffix);
 
 Tags ParseTags(const std::string& tags_json);

@@ -2,6 +2,7 @@
 // PutSecretValue, UpdateSecret.
 #include <openssl/crypto.h>
 
+#include "common/crypto.h"
 #include "common/encoding.h"
 #include "vault/envelope.h"
 #include "vault/internal.h"
@@ -89,9 +90,11 @@ Outcome CreateSecret(Env& env) {
                  "Member must have length less than or equal to 50");
   }
 
+  auto suffix = RandomString(6, kAlphanumeric);  // the suffix AWS gives every secret's ARN
+  if (!suffix.ok()) return Internal();
   store::SecretRow row;
   row.name = *name;
-  row.arn = ArnFor(env.opt, *name + "-" + RandomSuffix());
+  row.arn = ArnFor(env.opt, *name + "-" + *suffix);
   row.description = description;
   row.kms_key_id = kms;
   if (tags) row.tags_json = TagsJson(*tags);

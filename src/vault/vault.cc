@@ -4,6 +4,7 @@
 #include <array>
 #include <exception>
 
+#include "common/crypto.h"
 #include "vault/internal.h"
 
 namespace trailwatch::vault {
@@ -111,26 +112,36 @@ class VaultImpl final : public Vault {
   Response HandleUnsafe(std::string_view operation, std::string_view request_json,
                         const CallContext& ctx);
 
-  // Appends the journal records of `r` (and of r.related) inside a write job.
-  Status Journal(store::Transaction& tx, const Response& r, const CallContext& ctx) {
-    for (const Response* rec : {&r}) {
-      if (Status s = AppendOne(tx, *rec, ctx); !s.ok()) return s;
+  // The journal entries of `r` and of r.related. Built outside the write job where the
+  // response is already final, so that record building does not run on the single writer.
+  Result<std::vector<store::JournalEntry>> Records(const Response& r, const CallContext& ctx) {
+    std::vector<store::JournalEntry> out;
+    auto add = [&](const Response& rec) -> Status {
+      auto record = opt_.audit(rec, ctx);
+      if (!record.ok()) return record.status();
+      out.push_back({0, ctx.time.time_since_epoch().count(), opt_.account_id, opt_.region,
+                     std::move(*record), false});
+      return Status::Ok();
+    };
+    if (Status s = add(r); !s.ok()) return s;
+    for (const Response& rel : r.related) {
+      if (Status s = add(rel); !s.ok()) return s;
     }
-    for (const auto& rel : r.related) {
-      if (Status s = AppendOne(tx, rel, ctx); !s.ok()) return s;
+    return out;
+  }
+
+  static Status Append(store::Transaction& tx, const std::vector<store::JournalEntry>& entries) {
+    for (const store::JournalEntry& e : entries) {
+      if (auto seq = tx.AppendJournal(e); !seq.ok()) return seq.status();
     }
     return Status::Ok();
   }
 
-  Status AppendOne(store::Transaction& tx, const Response& r, const CallContext& ctx) {
-    auto record = opt_.audit(r, ctx);
-    if (!record.ok()) return record.status();
-    store::JournalEntry e;
-    e.event_time_ms = ctx.time.time_since_epoch().count();
-    e.account = opt_.account_id;
-    e.region = opt_.region;
-    e.record_json = std::move(record).value();
-    return tx.AppendJournal(e).status();
+  // Appends the journal records of `r` (and of r.related) inside a write job.
+  Status Journal(store::Transaction& tx, const Response& r, const CallContext& ctx) {
+    auto entries = Records(r, ctx);
+    if (!entries.ok()) return entries.status();
+    return Append(tx, *entries);
   }
 
   // Stamps LastAccessedDate (a date, as AWS keeps it) on what a read returned.
@@ -189,7 +200,9 @@ Response VaultImpl::HandleUnsafe(std::string_view operation, std::string_view re
   if (op == nullptr || !req.is_object()) {
     ApplyOutcome(outcome, r.read_only, &r);
     if (op == nullptr) r.body = R"({"__type":"UnknownOperationException"})";
-    Status st = store_->Write([&](store::Transaction& tx) { return Journal(tx, r, ctx); });
+    auto entries = Records(r, ctx);
+    if (!entries.ok()) return InternalError(std::move(r));
+    Status st = store_->Write([&](store::Transaction& tx) { return Append(tx, *entries); });
     return st.ok() ? r : InternalError(std::move(r));
   }
 
@@ -200,9 +213,11 @@ Response VaultImpl::HandleUnsafe(std::string_view operation, std::string_view re
     });
     if (!st.ok()) return InternalError(std::move(r));
     ApplyOutcome(outcome, true, &r);
+    auto entries = Records(r, ctx);
+    if (!entries.ok()) return InternalError(std::move(r));
     st = store_->Write([&](store::Transaction& tx) {
       if (Status s = Touch(tx, accessed, now_ms); !s.ok()) return s;
-      return Journal(tx, r, ctx);
+      return Append(tx, *entries);
     });
     return st.ok() ? r : InternalError(std::move(r));
   }
@@ -239,12 +254,16 @@ Result<int> VaultImpl::RotateDue(TimePoint now) {
   if (!st.ok()) return st;
   int rotated = 0;
   for (const auto& arn : due) {
+    auto request_id = NewUuid();
+    auto version_id = NewUuid();
+    if (!request_id.ok()) return request_id.status();
+    if (!version_id.ok()) return version_id.status();
     CallContext ctx;
     ctx.principal.type = "";  // service events carry no principal type
     ctx.principal.account_id = opt_.account_id;
     ctx.source_ip = "secretsmanager.amazonaws.com";
     ctx.user_agent = "secretsmanager.amazonaws.com";
-    ctx.request_id = "Rotation-" + arn + "-" + internal::NewUuid();
+    ctx.request_id = "Rotation-" + arn + "-" + *request_id;
     ctx.time = now;
     bool done = false;
     st = store_->Write([&](store::Transaction& tx) {
@@ -262,7 +281,7 @@ Result<int> VaultImpl::RotateDue(TimePoint now) {
       Response rec;
       rec.event_name = "RotationSucceeded";
       rec.resources = {arn};
-      if (auto c = internal::RotateNow(env, **s, internal::NewUuid())) {
+      if (auto c = internal::RotateNow(env, **s, *version_id)) {
         rec.event_name = "RotationFailed";
         rec.error_code = c->error_type;
         rec.error_message = c->error_message;

@@ -72,6 +72,12 @@ TEST(ReasonTimeTest, Formats) {
   EXPECT_EQ(FormatReasonTime(-1000), "31/12/69 23:59:59");
   EXPECT_EQ(FormatReasonDataTime(T("2024-10-26T19:00:38.853Z")), "2024-10-26T19:00:38.853+0000");
   EXPECT_EQ(FormatReasonDataTime(0), "1970-01-01T00:00:00.000+0000");
+  // Composite reasons and alarm mails: Java's EEEE dd MMMM, yyyy HH:mm:ss 'UTC'.
+  EXPECT_EQ(FormatLongTime(T("2021-09-15T18:32:31.999Z")),
+            "Wednesday 15 September, 2021 18:32:31 UTC");
+  EXPECT_EQ(FormatLongTime(T("2022-11-06T17:43:53Z")), "Sunday 06 November, 2022 17:43:53 UTC");
+  EXPECT_EQ(FormatLongTime(T("2024-02-29T00:00:00Z")), "Thursday 29 February, 2024 00:00:00 UTC");
+  EXPECT_EQ(FormatLongTime(0), "Thursday 01 January, 1970 00:00:00 UTC");
 }
 
 AlarmConfig Config(std::uint32_t n, std::optional<std::uint32_t> m, Comparison op, double threshold,

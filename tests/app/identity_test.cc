@@ -60,9 +60,9 @@ TEST_F(IdentityTest, UsersAndKeysLookLikeIam) {
   EXPECT_EQ(*secret, key->secret_access_key);
   auto caller = identity_->CallerFor(key->access_key_id);
   ASSERT_TRUE(caller.ok());
-  EXPECT_EQ(caller->principal.user_name, "alice");
-  EXPECT_EQ(caller->principal.principal_id, user->user_id);
-  EXPECT_EQ(caller->principal.access_key_id, key->access_key_id);
+  EXPECT_EQ((*caller)->principal.user_name, "alice");
+  EXPECT_EQ((*caller)->principal.principal_id, user->user_id);
+  EXPECT_EQ((*caller)->principal.access_key_id, key->access_key_id);
   EXPECT_EQ(identity_->SecretFor("AKIANOTAKEYATALL0000").status().code(), StatusCode::kNotFound);
   auto count = identity_->UserCount();
   ASSERT_TRUE(count.ok());
@@ -80,7 +80,11 @@ TEST_F(IdentityTest, ErrorsAreIams) {
       {identity_->CreateUser(std::string(65, 'a')).status(), "ValidationError"},
       {identity_->CreateAccessKey("nobody").status(), "NoSuchEntity: The user with name nobody"},
       {identity_->PutUserPolicy("bob", "p", "{not json"), "MalformedPolicyDocument: "},
-      {identity_->PutUserPolicy("nobody", "p", R"({"Version":"2012-10-17","Statement":[]})"),
+      {identity_->PutUserPolicy("nobody", "p",
+                                R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
+                                R"("Action":"secretsmanager:ListSecrets","Resource":"*"}]})"),
+       "NoSuchEntity: The user with name nobody cannot be found."},
+      {identity_->PutUserPolicy("bob", "p", R"({"Version":"2012-10-17","Statement":[]})"),
        "MalformedPolicyDocument"},
   };
   for (const auto& c : cases) {
@@ -122,7 +126,7 @@ TEST_F(IdentityTest, AuthorizeUsesPoliciesAndContextKeys) {
   req.secret_exists = true;
   req.tags = {{"team", "payments"}};
   vault::CallContext ctx;
-  ctx.principal = caller->principal;
+  ctx.principal = (*caller)->principal;
   ctx.time = clock_.Now();
   const struct {
     const char* name;
@@ -143,7 +147,7 @@ TEST_F(IdentityTest, AuthorizeUsesPoliciesAndContextKeys) {
     ctx.source_ip = c.ip;
     ctx.tls = c.tls;
     req.tags = {{"team", c.team}};
-    const vault::AuthzDecision d = Authorize(*caller, req, ctx, std::nullopt);
+    const vault::AuthzDecision d = Authorize(**caller, req, ctx, std::nullopt);
     EXPECT_EQ(d.allowed, c.allowed) << c.name;
     EXPECT_NE(d.message.find(c.message), std::string::npos) << c.name << ": " << d.message;
     if (!c.allowed) {
@@ -162,8 +166,8 @@ TEST_F(IdentityTest, AuthorizeUsesPoliciesAndContextKeys) {
   ASSERT_TRUE(rp.ok()) << rp.status().ToString();
   req.action = "secretsmanager:DescribeSecret";
   ctx.tls = true;
-  EXPECT_FALSE(Authorize(*caller, req, ctx, std::nullopt).allowed);
-  EXPECT_TRUE(Authorize(*caller, req, ctx, *rp).allowed);
+  EXPECT_FALSE(Authorize(**caller, req, ctx, std::nullopt).allowed);
+  EXPECT_TRUE(Authorize(**caller, req, ctx, *rp).allowed);
 }
 
 TEST(AuditRecordTest, CarriesWhoWhatWhereAndTls) {

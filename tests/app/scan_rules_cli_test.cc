@@ -186,17 +186,17 @@ TEST(RulesCheckTest, PacksAreValidAndErrorsNameFileLineAndColumn) {
   EXPECT_NE(ok.out.find("pack:cis: 16 metric filters, 16 alarms"), std::string::npos) << ok.out;
   EXPECT_NE(ok.out.find("pack:secrets: 7 metric filters, 7 alarms"), std::string::npos) << ok.out;
 
-  const std::string bad = (std::filesystem::temp_directory_path() / "trailwatch-bad-rule.yaml");
-  std::ofstream(bad) << "Resources:\n"
-                        "  F:\n"
-                        "    Type: AWS::Logs::MetricFilter\n"
-                        "    Properties:\n"
-                        "      LogGroupName: g\n"
-                        "      FilterPattern: \"{ $.errorCode EXISTS }\"\n"
-                        "      MetricTransformations: [{MetricName: m, MetricNamespace: n, "
-                        "MetricValue: \"1\"}]\n";
+  trailwatch::test_support::TempDir dir;
+  const std::string bad = dir.Write("bad-rule.yaml",
+                                    "Resources:\n"
+                                    "  F:\n"
+                                    "    Type: AWS::Logs::MetricFilter\n"
+                                    "    Properties:\n"
+                                    "      LogGroupName: g\n"
+                                    "      FilterPattern: \"{ $.errorCode EXISTS }\"\n"
+                                    "      MetricTransformations: [{MetricName: m, "
+                                    "MetricNamespace: n, MetricValue: \"1\"}]\n");
   const Output r = RunProcess({TRAILWATCH_BINARY, "rules", "check", bad});
-  std::filesystem::remove(bad);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err.rfind("trailwatch: " + bad + ":6:37: ", 0), 0u) << r.err;
   EXPECT_NE(r.err.find("EXISTS"), std::string::npos);
@@ -204,8 +204,8 @@ TEST(RulesCheckTest, PacksAreValidAndErrorsNameFileLineAndColumn) {
 
 TEST(ScanRulesTest, PacksOverStratusDetonationLogs) {
   const char* shared = std::getenv("TRAILWATCH_SHARED_DIR");
-  const std::string dir =
-      std::string(shared ? shared : "../shared") + "/testdata/stratus-detonation-logs";
+  const std::string dir = std::string(shared ? shared : TRAILWATCH_SOURCE_DIR "/../shared") +
+                          "/testdata/stratus-detonation-logs";
   if (!std::filesystem::is_directory(dir)) GTEST_SKIP() << dir << " is absent";
   const Output one =
       Scan({dir, "--rules", "pack:cis", "--rules", "pack:secrets", "--threads", "1"});

@@ -24,8 +24,12 @@ std::vector<Vector> AllVectors() {
   std::vector<Vector> out;
   const auto dir = testing::VectorDir();
   if (!dir) return out;
-  for (const std::string& name : testing::VectorNames(*dir)) {
-    if (auto v = LoadVector(*dir, name)) out.push_back(std::move(*v));
+  const std::vector<std::string> names = testing::VectorNames(*dir);
+  for (const std::string& name : names) {
+    auto v = LoadVector(*dir, name);
+    // A vector that does not load would otherwise drop out of every test unnoticed.
+    EXPECT_TRUE(v.has_value()) << "cannot load SigV4 vector " << name;
+    if (v) out.push_back(std::move(*v));
   }
   return out;
 }

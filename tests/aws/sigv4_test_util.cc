@@ -140,7 +140,7 @@ HttpRequest ParseHttpText(std::string_view text) {
 }
 
 std::string Header(const HttpRequest& request, std::string_view name) {
-  const auto values = internal::HeaderValues(request.headers, name);
+  const auto values = aws::HeaderValues(request.headers, name);
   return values.empty() ? "" : std::string(values.front());
 }
 

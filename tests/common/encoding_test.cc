@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "common/crypto.h"
 
 namespace trailwatch {
@@ -65,6 +67,42 @@ TEST(Crypto, RandomBytesHaveTheLengthAndDiffer) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->size(), 32u);
   EXPECT_NE(*a, *b);
+}
+
+TEST(Crypto, NewUuidIsVersion4AndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    auto id = NewUuid();
+    ASSERT_TRUE(id.ok());
+    const std::string& s = *id;
+    ASSERT_EQ(s.size(), 36u) << s;
+    for (std::size_t j = 0; j < s.size(); ++j) {
+      const bool dash = j == 8 || j == 13 || j == 18 || j == 23;
+      EXPECT_EQ(dash, s[j] == '-') << s;
+      if (!dash) {
+        EXPECT_NE(std::string_view("0123456789abcdef").find(s[j]), std::string::npos) << s;
+      }
+    }
+    EXPECT_EQ(s[14], '4') << s;
+    EXPECT_NE(std::string_view("89ab").find(s[19]), std::string::npos) << s;
+    seen.insert(s);
+  }
+  EXPECT_EQ(seen.size(), 200u);
+}
+
+TEST(Crypto, RandomStringUsesOnlyTheAlphabetAndEveryCharacter) {
+  const struct {
+    std::string_view alphabet;
+    std::size_t n;
+  } cases[] = {{kAlphanumeric, 4000}, {"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 2000}, {"x", 10}};
+  for (const auto& c : cases) {
+    auto s = RandomString(c.n, c.alphabet);
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(s->size(), c.n);
+    EXPECT_EQ(s->find_first_not_of(c.alphabet), std::string::npos);
+    for (char ch : c.alphabet) EXPECT_NE(s->find(ch), std::string::npos) << ch;
+  }
+  EXPECT_FALSE(RandomString(4, "").ok());
 }
 
 }  // namespace

@@ -126,18 +126,6 @@ TEST(NamesTest, StampsRoundTrip) {
   EXPECT_EQ(internal::DigestStampOf("short.json.gz"), std::nullopt);
 }
 
-TEST(AtomicWriteTest, ModeIsExactlyWhatWasAsked) {
-  test_support::TempDir dir;
-  const std::string path = dir.path() + "/a/b/key.pem";
-  ASSERT_TRUE(internal::WriteFileAtomic(path, "secret", 0600).ok());
-  struct stat st {};
-  ASSERT_EQ(::stat(path.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_EQ(test_support::ReadFile(path), "secret");
-  ASSERT_TRUE(internal::WriteFileAtomic(path, "replaced", 0600).ok());
-  EXPECT_EQ(test_support::ReadFile(path), "replaced");
-}
-
 TEST(GzipTest, RoundTripAndDamage) {
   const std::string text(100000, 'x');
   auto gz = internal::GzipCompress(text);

@@ -96,7 +96,7 @@ std::string Inflate(const std::string& path) {
 void WriteGzip(const std::string& path, const std::string& text) {
   auto gz = internal::GzipCompress(text);
   ASSERT_TRUE(gz.ok());
-  ASSERT_TRUE(internal::WriteFileAtomic(path, *gz).ok());
+  ASSERT_TRUE(WriteFileAtomic(path, *gz).ok());
 }
 
 }  // namespace trailwatch::trail::testing
