@@ -139,6 +139,13 @@ Status Connection::Exec(const char* sql) {
   return Status::Ok();
 }
 
+Status Connection::Run(const char* sql) {
+  auto stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  StatementScope scope(*stmt);
+  return (*stmt)->Run();
+}
+
 Result<Statement*> Connection::Prepare(const char* sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) return it->second.get();

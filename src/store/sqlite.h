@@ -65,6 +65,9 @@ class Connection {
 
   sqlite3* db() const { return db_; }
   Status Exec(const char* sql);
+  // Exec through the statement cache, for the transaction-control statements every request
+  // runs (sqlite3_exec would parse them each time).
+  Status Run(const char* sql);
   // The cached statement for `sql` (its text keys the cache).
   // REQUIRES: the previous use of the same statement has been Reset().
   Result<Statement*> Prepare(const char* sql);

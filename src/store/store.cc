@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -27,6 +28,9 @@ struct Pending {
   Store::WriteJob job;
   Status result;
   bool done = false;
+  // Each caller waits on its own condition so that a finished batch wakes only its callers,
+  // not every thread queued behind it.
+  std::condition_variable cv;
 };
 
 class StoreImpl final : public Store {
@@ -46,21 +50,21 @@ class StoreImpl final : public Store {
   }
 
   Status Write(WriteJob job) override {
-    Pending p;
-    p.job = std::move(job);
+    auto p = std::make_shared<Pending>();
+    p->job = std::move(job);
     std::unique_lock lock(mu_);
     if (stopping_) return Status::Internal("the store is closing");
-    queue_.push_back(&p);
+    queue_.push_back(p);
     work_cv_.notify_one();
-    done_cv_.wait(lock, [&] { return p.done; });
-    return std::move(p.result);
+    p->cv.wait(lock, [&] { return p->done; });
+    return std::move(p->result);
   }
 
   Status Read(const ReadFn& fn) override {
     auto conn = AcquireReader();
     if (!conn.ok()) return conn.status();
     std::unique_ptr<Connection> c = std::move(conn).value();
-    Status st = c->Exec("BEGIN");
+    Status st = c->Run("BEGIN");
     if (st.ok()) {
       SqlTransaction tx(c.get());
       try {
@@ -71,7 +75,7 @@ class StoreImpl final : public Store {
         st = Status::Internal("a read callback threw");
       }
       // A read transaction has nothing to keep; ROLLBACK just ends the snapshot.
-      (void)c->Exec("ROLLBACK");
+      (void)c->Run("ROLLBACK");
     }
     ReleaseReader(std::move(c));
     return st;
@@ -119,7 +123,7 @@ class StoreImpl final : public Store {
 
   void WriterLoop() {
     for (;;) {
-      std::vector<Pending*> batch;
+      std::vector<std::shared_ptr<Pending>> batch;
       {
         std::unique_lock lock(mu_);
         work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -132,24 +136,26 @@ class StoreImpl final : public Store {
       RunBatch(batch);
       {
         std::lock_guard lock(mu_);
-        for (Pending* p : batch) p->done = true;
+        for (const auto& p : batch) p->done = true;
       }
-      done_cv_.notify_all();
+      // Notified after unlocking, so that a woken caller does not block at once on mu_; the
+      // batch's shared ownership keeps each Pending alive until then.
+      for (const auto& p : batch) p->cv.notify_one();
     }
   }
 
   // Runs a batch in one transaction. Results are written only to the Pending objects, which
   // their callers read after `done` is set under mu_.
-  void RunBatch(const std::vector<Pending*>& batch) {
-    if (Status st = writer_->Exec("BEGIN IMMEDIATE"); !st.ok()) {
-      for (Pending* p : batch) p->result = st;
+  void RunBatch(const std::vector<std::shared_ptr<Pending>>& batch) {
+    if (Status st = writer_->Run("BEGIN IMMEDIATE"); !st.ok()) {
+      for (const auto& p : batch) p->result = st;
       return;
     }
     SqlTransaction tx(writer_.get());
     jobs_.fetch_add(batch.size(), std::memory_order_relaxed);
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      Pending* p = batch[i];
-      if (Status st = writer_->Exec("SAVEPOINT job"); !st.ok()) {
+      Pending* p = batch[i].get();
+      if (Status st = writer_->Run("SAVEPOINT job"); !st.ok()) {
         FailBatch(batch, st);
         return;
       }
@@ -167,26 +173,26 @@ class StoreImpl final : public Store {
         return;
       }
       if (!p->result.ok()) {
-        if (Status st = writer_->Exec("ROLLBACK TO job"); !st.ok()) {
+        if (Status st = writer_->Run("ROLLBACK TO job"); !st.ok()) {
           FailBatch(batch, st);
           return;
         }
       }
-      if (Status st = writer_->Exec("RELEASE job"); !st.ok()) {
+      if (Status st = writer_->Run("RELEASE job"); !st.ok()) {
         FailBatch(batch, st);
         return;
       }
     }
-    if (Status st = writer_->Exec("COMMIT"); !st.ok()) {
+    if (Status st = writer_->Run("COMMIT"); !st.ok()) {
       FailBatch(batch, st);
       return;
     }
     batches_.fetch_add(1, std::memory_order_relaxed);
   }
 
-  void FailBatch(const std::vector<Pending*>& batch, const Status& st) {
+  void FailBatch(const std::vector<std::shared_ptr<Pending>>& batch, const Status& st) {
     if (sqlite3_get_autocommit(writer_->db()) == 0) (void)writer_->Exec("ROLLBACK");
-    for (Pending* p : batch) p->result = st;
+    for (const auto& p : batch) p->result = st;
   }
 
   const StoreOptions options_;
@@ -194,8 +200,7 @@ class StoreImpl final : public Store {
 
   std::mutex mu_;
   std::condition_variable work_cv_;
-  std::condition_variable done_cv_;
-  std::deque<Pending*> queue_;
+  std::deque<std::shared_ptr<Pending>> queue_;
   bool stopping_ = false;
 
   std::atomic<std::uint64_t> batches_{0};

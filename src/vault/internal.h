@@ -52,7 +52,8 @@ struct Env {
   const MasterKey& key;
   std::vector<std::string>& resources;
   std::vector<Response>& related;  // extra audit records (BatchGetSecretValue)
-  // (ARN, version id) pairs read by this call, to stamp LastAccessedDate afterwards.
+  // (ARN, version id) pairs read by this call whose LastAccessedDate is not yet today, to
+  // stamp afterwards.
   std::vector<std::pair<std::string, std::string>>& accessed;
   std::int64_t now_ms;
 };

@@ -57,7 +57,12 @@ Check ValueJson(Env& env, const store::SecretRow& s, const store::VersionRow& v,
   OPENSSL_cleanse(plain->data(), plain->size());
   j["VersionStages"] = v.stages;
   j["CreatedDate"] = Epoch(v.created_ms);
-  env.accessed.emplace_back(s.arn, v.version_id);
+  // LastAccessedDate is a day: once stamped today there is nothing to write, which keeps
+  // the write that follows a read down to its audit record.
+  const std::int64_t today = DayStart(env.now_ms);
+  if (s.last_accessed_ms != today || v.last_accessed_ms != today) {
+    env.accessed.emplace_back(s.arn, v.version_id);
+  }
   *out = std::move(j);
   return std::nullopt;
 }

@@ -267,6 +267,29 @@ TEST_F(LifecycleTest, BatchGetSecretValue) {
   EXPECT_EQ(filtered.body["SecretValues"].size(), 1u);
 }
 
+// LastAccessedDate is a day; a read on a day already stamped writes nothing but its audit
+// record, and the first read of the next day moves the stamp on both the secret and the version.
+TEST_F(LifecycleTest, LastAccessedDateFollowsTheDayOfTheReads) {
+  ASSERT_EQ(Call("CreateSecret", {{"Name", "stamped"}, {"SecretString", "v"}}).status, 200);
+  auto described = Call("DescribeSecret", {{"SecretId", "stamped"}});
+  EXPECT_FALSE(described.body.contains("LastAccessedDate"));  // never read
+  constexpr std::int64_t kDay = 1699920000;                   // 2023-11-14, the fixture's day
+  struct Step {
+    std::chrono::minutes advance;
+    std::int64_t expected_day;
+  };
+  const Step steps[] = {{0min, kDay}, {30min, kDay}, {24h, kDay + 86400}, {30min, kDay + 86400}};
+  for (const Step& step : steps) {
+    clock_.Advance(step.advance);
+    ASSERT_EQ(Call("GetSecretValue", {{"SecretId", "stamped"}}).status, 200);
+    described = Call("DescribeSecret", {{"SecretId", "stamped"}});
+    EXPECT_EQ(described.body["LastAccessedDate"], step.expected_day);
+    auto ids = Call("ListSecretVersionIds", {{"SecretId", "stamped"}});
+    ASSERT_EQ(ids.body["Versions"].size(), 1u);
+    EXPECT_EQ(ids.body["Versions"][0]["LastAccessedDate"], step.expected_day);
+  }
+}
+
 TEST_F(LifecycleTest, GetRandomPassword) {
   auto r =
       Call("GetRandomPassword",
