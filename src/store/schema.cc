@@ -7,7 +7,7 @@
 namespace trailwatch::store::internal {
 namespace {
 
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // 0 -> 1: the initial schema.
     R"sql(
 CREATE TABLE secrets (
@@ -78,6 +78,14 @@ CREATE TABLE audit_journal (
   delivered INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX audit_journal_undelivered ON audit_journal(seq) WHERE delivered = 0;
+)sql",
+    // 1 -> 2: named checkpoints (how far each source, evaluator or worker has got).
+    R"sql(
+CREATE TABLE checkpoints (
+  name TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL
+);
 )sql",
 };
 

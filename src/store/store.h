@@ -143,6 +143,16 @@ class Transaction {
       std::string_view user_name) = 0;
   virtual Status DeleteUserPolicy(std::string_view user_name, std::string_view policy_name) = 0;
 
+  // --- checkpoints: small named states (a source's position, an evaluator's state) ---
+  // The state stored under `name`, if any.
+  virtual Result<std::optional<std::string>> GetCheckpoint(std::string_view name) = 0;
+  // Creates or replaces the state under `name`.
+  virtual Status PutCheckpoint(std::string_view name, std::string_view state,
+                               std::int64_t updated_ms) = 0;
+  // Names starting with `prefix` and their states, ordered by name.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ListCheckpoints(
+      std::string_view prefix) = 0;
+
   // --- audit journal ---
   // Appends one undelivered record and returns its sequence number.
   virtual Result<std::int64_t> AppendJournal(const JournalEntry& entry) = 0;

@@ -271,6 +271,50 @@ Status SqlTransaction::RemoveStage(std::int64_t secret_id, std::string_view stag
   });
 }
 
+Result<std::optional<std::string>> SqlTransaction::GetCheckpoint(std::string_view name) {
+  return With("SELECT state FROM checkpoints WHERE name = ?1",
+              [&](Statement& s) -> Result<std::optional<std::string>> {
+                s.Bind(1, name);
+                auto row = s.Step();
+                if (!row.ok()) return row.status();
+                if (!*row) return std::optional<std::string>();
+                return std::optional<std::string>(s.Text(0));
+              });
+}
+
+Status SqlTransaction::PutCheckpoint(std::string_view name, std::string_view state,
+                                     std::int64_t updated_ms) {
+  return With(
+      "INSERT INTO checkpoints (name, state, updated_ms) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT(name) DO UPDATE SET state = excluded.state, updated_ms = excluded.updated_ms",
+      [&](Statement& s) {
+        s.Bind(1, name);
+        s.Bind(2, state);
+        s.Bind(3, updated_ms);
+        return s.Run();
+      });
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqlTransaction::ListCheckpoints(
+    std::string_view prefix) {
+  // Ordered by name and filtered in code: a LIKE pattern would treat % and _ in names as
+  // wildcards.
+  return With("SELECT name, state FROM checkpoints WHERE name >= ?1 ORDER BY name",
+              [&](Statement& s) -> Result<std::vector<std::pair<std::string, std::string>>> {
+                s.Bind(1, prefix);
+                std::vector<std::pair<std::string, std::string>> out;
+                for (;;) {
+                  auto row = s.Step();
+                  if (!row.ok()) return row.status();
+                  if (!*row) break;
+                  std::string name = s.Text(0);
+                  if (!name.starts_with(prefix)) break;
+                  out.emplace_back(std::move(name), s.Text(1));
+                }
+                return out;
+              });
+}
+
 Result<std::int64_t> SqlTransaction::AppendJournal(const JournalEntry& e) {
   return With(
       "INSERT INTO audit_journal (event_time_ms, account, region, record_json, delivered) "

@@ -54,6 +54,12 @@ class SqlTransaction final : public Transaction {
       std::string_view user_name) override;
   Status DeleteUserPolicy(std::string_view user_name, std::string_view policy_name) override;
 
+  Result<std::optional<std::string>> GetCheckpoint(std::string_view name) override;
+  Status PutCheckpoint(std::string_view name, std::string_view state,
+                       std::int64_t updated_ms) override;
+  Result<std::vector<std::pair<std::string, std::string>>> ListCheckpoints(
+      std::string_view prefix) override;
+
   Result<std::int64_t> AppendJournal(const JournalEntry& entry) override;
   Status Nested(const std::function<bool(Transaction&)>& fn) override;
 

@@ -55,7 +55,7 @@ TEST(StoreTest, OpenCreatesPrivateFileAndSchema) {
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_EQ(Store::SchemaVersion(), 1);
+  EXPECT_EQ(Store::SchemaVersion(), 2);
 }
 
 TEST(StoreTest, SecretsVersionsStagesRoundTrip) {
@@ -157,6 +157,56 @@ TEST(StoreTest, JournalReadAndMarkDelivered) {
   ASSERT_EQ(rest->size(), 2u);
   EXPECT_EQ((*rest)[0].record_json, "{\"n\":3}");
   EXPECT_EQ((*rest)[0].account, "123456789012");
+}
+
+TEST(StoreTest, CheckpointsPutReplaceAndListByPrefix) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db");
+  ASSERT_NE(store, nullptr);
+  struct Put {
+    std::string name;
+    std::string state;
+  };
+  const std::vector<Put> puts = {{"source:/a", "1"},
+                                 {"source:/b", "2"},
+                                 {"alarm:x", "OK"},
+                                 {"source:/a", "10"},
+                                 {"source_other", "9"}};
+  for (const Put& p : puts) {
+    ASSERT_TRUE(
+        store->Write([&](Transaction& tx) { return tx.PutCheckpoint(p.name, p.state, 5); }).ok());
+  }
+  ASSERT_TRUE(store
+                  ->Read([](Transaction& tx) {
+                    EXPECT_EQ(tx.GetCheckpoint("source:/a")->value_or(""), "10");
+                    EXPECT_FALSE(tx.GetCheckpoint("source:/zzz")->has_value());
+                    auto listed = tx.ListCheckpoints("source:");
+                    EXPECT_TRUE(listed.ok());
+                    const std::vector<std::pair<std::string, std::string>> want = {
+                        {"source:/a", "10"}, {"source:/b", "2"}};
+                    EXPECT_EQ(*listed, want);
+                    EXPECT_EQ(tx.ListCheckpoints("")->size(), 4u);
+                    return Status::Ok();
+                  })
+                  .ok());
+}
+
+// A database written by the first release (schema 1) gains the checkpoints table on Open.
+TEST(StoreTest, MigratesVersionOneForward) {
+  TempDir dir;
+  const std::string path = dir.path() + "/t.db";
+  { ASSERT_NE(OpenAt(path), nullptr); }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE checkpoints; PRAGMA user_version=1", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = OpenAt(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->Write([](Transaction& tx) { return tx.PutCheckpoint("k", "v", 1); }).ok());
 }
 
 TEST(StoreTest, UsersKeysPoliciesAndCascade) {
