@@ -3,8 +3,8 @@
 //
 // This header holds the message formats (alarm JSON, subject, e-mail body, SNS HTTP/S envelope
 // with its signature) and the deliverers that send one rendered message once (SMTP, HTTP/S,
-// Slack, file). Topics, subscriptions and the durable outbox with its retries build on them
-// (design.md section 2).
+// Slack, file), and (last section) the durable outbox that stores and retries them. Topics and
+// subscriptions build on these (design.md section 2).
 //
 // Thread safety: the formatting functions are pure. A MessageSigner is immutable after
 // loading and may be shared. Each Deliverer may be used from several threads at once (every
@@ -12,7 +12,11 @@
 #ifndef TRAILWATCH_NOTIFY_NOTIFY_H_
 #define TRAILWATCH_NOTIFY_NOTIFY_H_
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +28,10 @@
 #include "alarm/composite.h"
 #include "common/clock.h"
 #include "common/status.h"
+
+namespace trailwatch::store {
+class Store;  // store/store.h; the Outbox keeps its rows there
+}  // namespace trailwatch::store
 
 namespace trailwatch::notify {
 
@@ -278,6 +286,147 @@ std::string SlackPayload(std::string_view subject, std::string_view reason, std:
 std::string FileLine(std::int64_t time_ms, std::string_view message_id, std::string_view topic_arn,
                      std::string_view subject, std::string_view message,
                      const std::vector<EventSummary>& events);
+
+// ---- Durable outbox: at-least-once delivery with SNS's retry policies ----
+//
+// The Outbox keeps every Delivery in the store (table `outbox`, schema 3) until it is
+// acknowledged or dead-lettered. Enqueue() returns once the rows are durable; dispatcher
+// threads hand due rows to the Deliverer of their protocol and record each outcome in one
+// durable write: a success is marked delivered before anything else happens, so a restart
+// retries only rows that were never acknowledged. An attempt cut short by a crash is retried
+// (at-least-once): receivers dedup on the message id, which is the same on every attempt.
+//
+// Thread safety: every Outbox method may be called from any thread.
+
+// How the delay grows across SNS's backoff phase (spec 4.8). AWS shows the four curves only
+// as a graph; ours are written down in docs/notifications.md.
+enum class BackoffFunction : std::uint8_t { kLinear, kArithmetic, kGeometric, kExponential };
+
+// An SNS delivery retry policy (spec 4.8, `healthyRetryPolicy`). Retries run through four
+// phases in order: `num_no_delay_retries` at once, `num_min_delay_retries` `min_delay_ms`
+// apart, the backoff phase (num_retries minus the other three) growing from `min_delay_ms` to
+// `max_delay_ms`, and `num_max_delay_retries` `max_delay_ms` apart. At most 1 + num_retries
+// attempts in all.
+struct RetryPolicy {
+  int num_retries = 3;  // every retry of every phase (SNS's numRetries)
+  int num_no_delay_retries = 0;
+  int num_min_delay_retries = 0;
+  int num_max_delay_retries = 0;
+  std::int64_t min_delay_ms = 20'000;
+  std::int64_t max_delay_ms = 20'000;
+  BackoffFunction backoff = BackoffFunction::kLinear;
+  // No retry is scheduled later than this after the message was enqueued (SNS caps HTTP/S
+  // retrying at one hour); 0: no cap.
+  std::int64_t max_total_ms = 0;
+};
+
+// The policy a protocol gets by default: http, https and slack SNS's default HTTP/S policy
+// (3 retries 20 s apart, within one hour); email and email-json SNS's policy for
+// customer-managed endpoints such as SMTP (2 at 10 s, 10 exponential 10-600 s, 38 at 600 s);
+// file 3 quick retries (1, 2, 4 s; ours).
+RetryPolicy DefaultRetryPolicy(Protocol protocol);
+
+// The delay before the next attempt once `attempts` attempts (>= 1) have failed, or nullopt
+// when `policy` allows no more (the message is then dead).
+std::optional<std::int64_t> RetryDelayMs(const RetryPolicy& policy, int attempts);
+// RetryDelayMs(DefaultRetryPolicy(protocol), attempts).
+std::optional<std::int64_t> RetryDelayMs(Protocol protocol, int attempts);
+
+// What the API shows a message came from.
+struct OutboxLabel {
+  std::string topic_arn;  // the topic it was published to
+  std::string source;     // the alarm or detection that caused it
+};
+
+enum class OutboxState : std::uint8_t { kPending, kDelivered, kDead };
+// "pending", "delivered", "dead" (the store's spelling).
+std::string_view OutboxStateName(OutboxState state);
+Result<OutboxState> ParseOutboxState(std::string_view name);
+
+// One outbox message as the API lists it.
+struct OutboxEntry {
+  std::int64_t id = 0;
+  Delivery delivery;  // body and headers only when the query asked for them
+  OutboxLabel label;
+  OutboxState state = OutboxState::kPending;
+  int attempts = 0;
+  std::int64_t created_ms = 0;
+  std::int64_t next_attempt_ms = 0;         // meaningful while pending
+  std::optional<std::int64_t> finished_ms;  // when delivered or dead-lettered
+  std::string last_error;                   // of the last failed attempt; never a secret
+  int last_code = 0;                        // its HTTP status or SMTP reply, 0 when none
+};
+
+struct OutboxQuery {
+  std::optional<OutboxState> state;  // nullopt: every state
+  std::string topic_arn;             // empty: every topic
+  std::int64_t before_id = 0;        // paging: only ids below this; 0: from the newest
+  std::size_t limit = 100;
+  bool with_body = false;
+};
+
+// Counters for /metrics. `sent`, `failed_attempts` and `dead` count since Start();
+// `queued` is the number of pending rows in the store now.
+struct OutboxStats {
+  std::uint64_t sent = 0;
+  std::uint64_t failed_attempts = 0;  // every failed attempt, retried or not
+  std::uint64_t dead = 0;
+  std::uint64_t queued = 0;
+};
+
+struct OutboxOptions {
+  const Clock* clock = nullptr;  // nullptr: SystemClock::Instance()
+  // The longest a dispatcher sleeps before it looks at the table again. It also sleeps until
+  // the next row is due by `clock`, or until Enqueue()/Kick() wakes it; tests with a FakeClock
+  // set it to a few milliseconds.
+  std::chrono::milliseconds poll_interval{1000};
+  // Dispatcher threads: attempts in flight at once. One endpoint never has two in flight, so
+  // a dead endpoint holds up only itself.
+  std::size_t workers = 4;
+  // Per-protocol policies; a protocol missing here gets DefaultRetryPolicy().
+  std::map<Protocol, RetryPolicy> policies;
+  // Told one line per failed attempt and per dead letter (no secrets; URLs cut to scheme and
+  // host), from the dispatcher threads, possibly several at once; may be empty.
+  std::function<void(std::string_view)> log;
+};
+
+// The deliverer used for each protocol; not owned, must outlive the Outbox.
+using DelivererMap = std::map<Protocol, Deliverer*>;
+
+class Outbox {
+ public:
+  // REQUIRES: `store` and the deliverers outlive the Outbox.
+  Outbox(store::Store& store, DelivererMap deliverers, OutboxOptions options = {});
+  // Stop()s.
+  ~Outbox();
+  Outbox(const Outbox&) = delete;
+  Outbox& operator=(const Outbox&) = delete;
+
+  // Starts the dispatcher threads; rows left pending by an earlier run are due at once.
+  // kInvalidArgument when already started or stopped.
+  Status Start();
+  // Stops taking rows and waits for the attempts in flight (each bounded by its deliverer's
+  // timeouts) and their records. Rows stay pending for the next Start. Idempotent.
+  void Stop();
+
+  // Stores the deliveries as pending rows in one durable transaction, wakes a dispatcher and
+  // returns how many were new: a delivery whose endpoint already has its message id (in any
+  // state) is skipped, so enqueueing the same message twice sends it once. Works before
+  // Start(). kInvalidArgument, and nothing stored, when a delivery has no endpoint or message
+  // id or its protocol has no deliverer; a store error otherwise.
+  Result<std::size_t> Enqueue(const std::vector<Delivery>& deliveries, const OutboxLabel& label);
+
+  // Makes the dispatchers look for due rows now (after moving a FakeClock, say).
+  void Kick();
+
+  // Messages matching `query`, newest first.
+  Result<std::vector<OutboxEntry>> List(const OutboxQuery& query) const;
+  OutboxStats Stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace trailwatch::notify
 

@@ -7,7 +7,7 @@
 namespace trailwatch::store::internal {
 namespace {
 
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 0 -> 1: the initial schema.
     R"sql(
 CREATE TABLE secrets (
@@ -86,6 +86,32 @@ CREATE TABLE checkpoints (
   state TEXT NOT NULL,
   updated_ms INTEGER NOT NULL
 );
+)sql",
+    // 2 -> 3: the notification outbox (notify's Outbox): one row per message and endpoint,
+    // pending until delivered or dead-lettered.
+    R"sql(
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  created_ms INTEGER NOT NULL,
+  protocol TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  subject TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL,
+  headers TEXT NOT NULL DEFAULT '[]',
+  time_ms INTEGER NOT NULL,
+  topic_arn TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  last_code INTEGER NOT NULL DEFAULT 0,
+  finished_ms INTEGER,  -- when it was delivered or dead-lettered
+  UNIQUE (endpoint, message_id)
+);
+CREATE INDEX outbox_due ON outbox(next_attempt_ms, id) WHERE state = 'pending';
+CREATE INDEX outbox_by_topic ON outbox(topic_arn, id);
 )sql",
 };
 

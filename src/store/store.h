@@ -88,6 +88,55 @@ struct JournalEntry {
   bool delivered = false;
 };
 
+// One message in the notification outbox (notify's Outbox): a rendered delivery for one
+// endpoint and its delivery state. `protocol` is notify's protocol name ("email", "https", ...);
+// the store does not interpret it.
+struct OutboxRow {
+  std::int64_t id = 0;  // assigned by InsertOutbox
+  std::int64_t created_ms = 0;
+  std::string protocol;
+  std::string endpoint;
+  std::string message_id;  // unique per endpoint: the receiver's dedup key
+  std::string subject;
+  std::string body;
+  std::string headers_json = "[]";          // [["name","value"],...] in sending order
+  std::int64_t time_ms = 0;                 // the message's own time (mail Date, SNS Timestamp)
+  std::string topic_arn;                    // for the API: the topic the message was published to
+  std::string source;                       // for the API: the alarm or detection that caused it
+  std::string state = "pending";            // "pending", "delivered" or "dead"
+  std::int64_t attempts = 0;                // attempts recorded so far
+  std::int64_t next_attempt_ms = 0;         // when a pending row is due
+  std::string last_error;                   // the last failed attempt's error (never a secret)
+  std::int64_t last_code = 0;               // the last HTTP status or SMTP reply code; 0 when none
+  std::optional<std::int64_t> finished_ms;  // when it was delivered or dead-lettered
+};
+
+// The outcome of one delivery attempt, for RecordOutboxAttempt.
+struct OutboxAttempt {
+  std::int64_t id = 0;
+  std::string state = "pending";     // the row's state after this attempt
+  std::int64_t next_attempt_ms = 0;  // pending: when to try again
+  std::string error;
+  std::int64_t code = 0;
+  std::int64_t at_ms = 0;  // when the attempt ended (finished_ms for delivered and dead)
+};
+
+// Which outbox rows ListOutbox returns: newest first, optionally only one state or topic, and
+// only ids below `before_id` (0: no bound) for paging.
+struct OutboxFilter {
+  std::string state;      // empty: every state
+  std::string topic_arn;  // empty: every topic
+  std::int64_t before_id = 0;
+  bool with_body = false;  // leave body and headers_json empty unless asked
+};
+
+// Rows per state.
+struct OutboxCounts {
+  std::int64_t pending = 0;
+  std::int64_t delivered = 0;
+  std::int64_t dead = 0;
+};
+
 // Access to the rows inside one transaction. Methods return kNotFound only where stated;
 // every SQLite failure is kIoError or kInternal with SQLite's message (never row contents).
 class Transaction {
@@ -156,6 +205,30 @@ class Transaction {
   // --- audit journal ---
   // Appends one undelivered record and returns its sequence number.
   virtual Result<std::int64_t> AppendJournal(const JournalEntry& entry) = 0;
+
+  // --- notification outbox ---
+  // Inserts a pending row and returns its id, or nullopt (and changes nothing) when the
+  // endpoint already has a row with this message id: enqueueing the same message twice is a
+  // no-op, whatever state the first copy is in.
+  virtual Result<std::optional<std::int64_t>> InsertOutbox(const OutboxRow& row) = 0;
+  // Up to `limit` pending rows with next_attempt_ms <= now_ms, the most overdue first (ties by
+  // id), leaving out the endpoints in `busy` (those with an attempt in flight).
+  virtual Result<std::vector<OutboxRow>> DueOutbox(std::int64_t now_ms, std::size_t limit,
+                                                   const std::vector<std::string>& busy) = 0;
+  // The earliest next_attempt_ms of the pending rows, nullopt when none is pending.
+  virtual Result<std::optional<std::int64_t>> NextOutboxAttempt() = 0;
+  // Records one attempt on a pending row: attempts + 1, the state, error and code, and
+  // next_attempt_ms (pending) or finished_ms (delivered, dead). kNotFound when the row is not
+  // pending any more, so a finished row never changes again.
+  virtual Status RecordOutboxAttempt(const OutboxAttempt& attempt) = 0;
+  virtual Result<std::optional<OutboxRow>> FindOutbox(std::int64_t id) = 0;
+  // Up to `limit` rows matching `filter`, newest (highest id) first.
+  virtual Result<std::vector<OutboxRow>> ListOutbox(const OutboxFilter& filter,
+                                                    std::size_t limit) = 0;
+  virtual Result<OutboxCounts> CountOutbox() = 0;
+  // Deletes delivered and dead rows finished before `finished_before_ms`; returns how many.
+  // Pending rows are never deleted.
+  virtual Result<std::int64_t> PruneOutbox(std::int64_t finished_before_ms) = 0;
 
   // Runs `fn` inside a nested SAVEPOINT; when `fn` returns false its changes are rolled back
   // and the enclosing job continues. Returns an error only when SQLite fails.

@@ -61,6 +61,15 @@ class SqlTransaction final : public Transaction {
       std::string_view prefix) override;
 
   Result<std::int64_t> AppendJournal(const JournalEntry& entry) override;
+  Result<std::optional<std::int64_t>> InsertOutbox(const OutboxRow& row) override;
+  Result<std::vector<OutboxRow>> DueOutbox(std::int64_t now_ms, std::size_t limit,
+                                           const std::vector<std::string>& busy) override;
+  Result<std::optional<std::int64_t>> NextOutboxAttempt() override;
+  Status RecordOutboxAttempt(const OutboxAttempt& attempt) override;
+  Result<std::optional<OutboxRow>> FindOutbox(std::int64_t id) override;
+  Result<std::vector<OutboxRow>> ListOutbox(const OutboxFilter& filter, std::size_t limit) override;
+  Result<OutboxCounts> CountOutbox() override;
+  Result<std::int64_t> PruneOutbox(std::int64_t finished_before_ms) override;
   Status Nested(const std::function<bool(Transaction&)>& fn) override;
 
   // Used by Store itself, not part of the public Transaction.

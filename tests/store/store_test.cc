@@ -55,7 +55,7 @@ TEST(StoreTest, OpenCreatesPrivateFileAndSchema) {
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_EQ(Store::SchemaVersion(), 2);
+  EXPECT_EQ(Store::SchemaVersion(), 3);
 }
 
 TEST(StoreTest, SecretsVersionsStagesRoundTrip) {
@@ -191,7 +191,8 @@ TEST(StoreTest, CheckpointsPutReplaceAndListByPrefix) {
                   .ok());
 }
 
-// A database written by the first release (schema 1) gains the checkpoints table on Open.
+// A database written by the first release (schema 1) gains the checkpoints and outbox tables
+// on Open.
 TEST(StoreTest, MigratesVersionOneForward) {
   TempDir dir;
   const std::string path = dir.path() + "/t.db";
@@ -199,8 +200,9 @@ TEST(StoreTest, MigratesVersionOneForward) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE checkpoints; PRAGMA user_version=1", nullptr, nullptr,
-                           nullptr),
+    // Back to schema 1: without the checkpoints (2) and the outbox (3).
+    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE checkpoints; DROP TABLE outbox; PRAGMA user_version=1",
+                           nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
   }
@@ -372,6 +374,240 @@ TEST(StoreTest, QueuedJobsShareOneCommit) {
   EXPECT_EQ(after.jobs - before.jobs, static_cast<std::uint64_t>(kWaiting));
   // The blocker's batch plus, normally, one batch for all waiting jobs.
   EXPECT_LE(after.batches - before.batches, 3u);
+}
+
+OutboxRow MakeOutbox(const std::string& endpoint, const std::string& message_id,
+                     std::int64_t due_ms) {
+  OutboxRow r;
+  r.created_ms = 1000;
+  r.protocol = "https";
+  r.endpoint = endpoint;
+  r.message_id = message_id;
+  r.subject = "ALARM: \"x\"";
+  r.body = "{\"Type\" : \"Notification\"}";
+  r.headers_json = R"([["x-amz-sns-message-id","m"]])";
+  r.time_ms = 900;
+  r.topic_arn = "arn:aws:sns:us-east-1:123456789012:alerts";
+  r.source = "RootUsage";
+  r.next_attempt_ms = due_ms;
+  return r;
+}
+
+std::optional<std::int64_t> InsertOutboxRow(Store& store, const OutboxRow& row) {
+  std::optional<std::int64_t> id;
+  EXPECT_TRUE(store
+                  .Write([&](Transaction& tx) {
+                    auto r = tx.InsertOutbox(row);
+                    if (!r.ok()) return r.status();
+                    id = *r;
+                    return Status::Ok();
+                  })
+                  .ok());
+  return id;
+}
+
+std::vector<std::string> DueIds(Store& store, std::int64_t now, std::size_t limit,
+                                const std::vector<std::string>& busy = {}) {
+  std::vector<std::string> out;
+  EXPECT_TRUE(store
+                  .Read([&](Transaction& tx) {
+                    auto rows = tx.DueOutbox(now, limit, busy);
+                    if (!rows.ok()) return rows.status();
+                    for (const OutboxRow& r : *rows) out.push_back(r.message_id);
+                    return Status::Ok();
+                  })
+                  .ok());
+  return out;
+}
+
+TEST(StoreTest, OutboxInsertIsIdempotentPerEndpointAndMessageId) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db");
+  ASSERT_NE(store, nullptr);
+  auto first = InsertOutboxRow(*store, MakeOutbox("https://a/", "m1", 10));
+  ASSERT_TRUE(first.has_value());
+  EXPECT_FALSE(InsertOutboxRow(*store, MakeOutbox("https://a/", "m1", 10)).has_value());
+  // The same message to another endpoint is another row.
+  EXPECT_TRUE(InsertOutboxRow(*store, MakeOutbox("https://b/", "m1", 10)).has_value());
+  ASSERT_TRUE(store
+                  ->Read([&](Transaction& tx) {
+                    auto row = tx.FindOutbox(*first);
+                    EXPECT_TRUE(row.ok() && row->has_value());
+                    const OutboxRow& r = **row;
+                    const OutboxRow want = MakeOutbox("https://a/", "m1", 10);
+                    EXPECT_EQ(r.protocol, "https");
+                    EXPECT_EQ(r.subject, want.subject);
+                    EXPECT_EQ(r.body, want.body);
+                    EXPECT_EQ(r.headers_json, want.headers_json);
+                    EXPECT_EQ(r.time_ms, 900);
+                    EXPECT_EQ(r.topic_arn, want.topic_arn);
+                    EXPECT_EQ(r.source, "RootUsage");
+                    EXPECT_EQ(r.state, "pending");
+                    EXPECT_EQ(r.attempts, 0);
+                    EXPECT_FALSE(r.finished_ms.has_value());
+                    EXPECT_EQ(tx.CountOutbox()->pending, 2);
+                    return Status::Ok();
+                  })
+                  .ok());
+}
+
+TEST(StoreTest, OutboxDueOrderSkipsBusyEndpointsAndFutureRows) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db");
+  ASSERT_NE(store, nullptr);
+  InsertOutboxRow(*store, MakeOutbox("https://a/", "late", 50));
+  InsertOutboxRow(*store, MakeOutbox("https://a/", "early", 20));
+  InsertOutboxRow(*store, MakeOutbox("mail@example.com", "mail", 30));
+  InsertOutboxRow(*store, MakeOutbox("https://\"quoted\"/", "quoted", 40));
+  InsertOutboxRow(*store, MakeOutbox("https://a/", "future", 1000));
+  struct Case {
+    std::int64_t now;
+    std::size_t limit;
+    std::vector<std::string> busy;
+    std::vector<std::string> want;
+  };
+  const std::vector<Case> cases = {
+      {19, 10, {}, {}},
+      {20, 10, {}, {"early"}},
+      {100, 10, {}, {"early", "mail", "quoted", "late"}},
+      {100, 2, {}, {"early", "mail"}},
+      {100, 10, {"https://a/"}, {"mail", "quoted"}},
+      {100, 10, {"https://\"quoted\"/", "mail@example.com"}, {"early", "late"}},
+      {1000, 10, {"https://a/", "mail@example.com", "https://\"quoted\"/"}, {}},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(DueIds(*store, c.now, c.limit, c.busy), c.want) << "now " << c.now;
+  }
+  ASSERT_TRUE(store
+                  ->Read([](Transaction& tx) {
+                    EXPECT_EQ(tx.NextOutboxAttempt()->value_or(-1), 20);
+                    return Status::Ok();
+                  })
+                  .ok());
+}
+
+TEST(StoreTest, OutboxRecordAttemptMovesStatesOnceAndOnlyFromPending) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db");
+  ASSERT_NE(store, nullptr);
+  const std::int64_t id = InsertOutboxRow(*store, MakeOutbox("https://a/", "m", 10)).value();
+  auto record = [&](const OutboxAttempt& a) {
+    return store->Write([&](Transaction& tx) { return tx.RecordOutboxAttempt(a); });
+  };
+  // A failed attempt: still pending, due later, error kept.
+  ASSERT_TRUE(record(OutboxAttempt{id, "pending", 500, "HTTP status 503", 503, 20}).ok());
+  EXPECT_TRUE(DueIds(*store, 499, 10).empty());
+  EXPECT_EQ(DueIds(*store, 500, 10), std::vector<std::string>{"m"});
+  // Then delivered: finished, never due again, and a later record cannot change it.
+  ASSERT_TRUE(record(OutboxAttempt{id, "delivered", 0, "", 200, 510}).ok());
+  EXPECT_TRUE(DueIds(*store, 1'000'000, 10).empty());
+  EXPECT_EQ(record(OutboxAttempt{id, "dead", 0, "x", 0, 520}).code(), StatusCode::kNotFound);
+  EXPECT_EQ(record(OutboxAttempt{id, "bogus", 0, "x", 0, 520}).code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_TRUE(store
+                  ->Read([&](Transaction& tx) {
+                    const OutboxRow r = tx.FindOutbox(id)->value();
+                    EXPECT_EQ(r.state, "delivered");
+                    EXPECT_EQ(r.attempts, 2);
+                    EXPECT_EQ(r.last_code, 200);
+                    EXPECT_EQ(r.last_error, "");
+                    EXPECT_EQ(r.finished_ms.value_or(0), 510);
+                    EXPECT_FALSE(tx.NextOutboxAttempt()->has_value());
+                    const OutboxCounts c = tx.CountOutbox().value();
+                    EXPECT_EQ(c.pending, 0);
+                    EXPECT_EQ(c.delivered, 1);
+                    return Status::Ok();
+                  })
+                  .ok());
+}
+
+TEST(StoreTest, OutboxListFiltersPagesAndPrunesFinishedRows) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db");
+  ASSERT_NE(store, nullptr);
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 5; ++i) {
+    OutboxRow r = MakeOutbox("https://a/", "m" + std::to_string(i), 10);
+    if (i == 4) r.topic_arn = "arn:aws:sns:us-east-1:123456789012:other";
+    ids.push_back(InsertOutboxRow(*store, r).value());
+  }
+  ASSERT_TRUE(
+      store
+          ->Write([&](Transaction& tx) {
+            Status a = tx.RecordOutboxAttempt({ids[0], "delivered", 0, "", 250, 100});
+            if (!a.ok()) return a;
+            return tx.RecordOutboxAttempt({ids[1], "dead", 0, "550 no such user", 550, 300});
+          })
+          .ok());
+  auto list = [&](const OutboxFilter& f, std::size_t limit) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(store
+                    ->Read([&](Transaction& tx) {
+                      auto rows = tx.ListOutbox(f, limit);
+                      if (!rows.ok()) return rows.status();
+                      for (const OutboxRow& r : *rows) {
+                        out.push_back(r.message_id);
+                        EXPECT_EQ(r.body.empty(), !f.with_body);
+                      }
+                      return Status::Ok();
+                    })
+                    .ok());
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(list({}, 10), (V{"m4", "m3", "m2", "m1", "m0"}));
+  EXPECT_EQ(list({"", "", 0, true}, 2), (V{"m4", "m3"}));
+  EXPECT_EQ(list({"", "", ids[3], false}, 2), (V{"m2", "m1"}));
+  EXPECT_EQ(list({"dead", "", 0, false}, 10), (V{"m1"}));
+  EXPECT_EQ(list({"pending", "arn:aws:sns:us-east-1:123456789012:alerts", 0, false}, 10),
+            (V{"m3", "m2"}));
+  ASSERT_TRUE(store
+                  ->Read([](Transaction& tx) {
+                    EXPECT_EQ(tx.ListOutbox({"sent", "", 0, false}, 1).status().code(),
+                              StatusCode::kInvalidArgument);
+                    return Status::Ok();
+                  })
+                  .ok());
+  // Only finished rows older than the bound go; pending ones stay whatever their age.
+  std::int64_t pruned = -1;
+  ASSERT_TRUE(store
+                  ->Write([&](Transaction& tx) {
+                    auto n = tx.PruneOutbox(200);
+                    if (!n.ok()) return n.status();
+                    pruned = *n;
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(pruned, 1);
+  EXPECT_EQ(list({}, 10), (V{"m4", "m3", "m2", "m1"}));
+}
+
+// A database at schema 2 (checkpoints, no outbox) gains the outbox on Open and keeps its rows.
+TEST(StoreTest, MigratesVersionTwoForward) {
+  TempDir dir;
+  const std::string path = dir.path() + "/t.db";
+  {
+    auto store = OpenAt(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Write([](Transaction& tx) { return tx.PutCheckpoint("k", "v", 1); }).ok());
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(db, "DROP TABLE outbox; PRAGMA user_version=2", nullptr, nullptr, nullptr),
+        SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = OpenAt(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(InsertOutboxRow(*store, MakeOutbox("https://a/", "m", 1)).has_value());
+  ASSERT_TRUE(store
+                  ->Read([](Transaction& tx) {
+                    EXPECT_EQ(tx.GetCheckpoint("k")->value_or(""), "v");
+                    return Status::Ok();
+                  })
+                  .ok());
 }
 
 TEST(StoreTest, RefusesNewerSchema) {
