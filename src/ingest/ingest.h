@@ -1,0 +1,182 @@
+// ingest: sources with checkpoints. This header: followed files and directories (design.md
+// sections 1 and 5, docs/sources.md).
+//
+// A FileFollower watches a list of paths (files, or directories walked recursively) by polling,
+// and hands every record of every file to a RecordSink exactly once, in file order: new files
+// once they are complete, NDJSON files line by line as they grow. Formats are those of
+// event::Reader, detected from content. What was consumed is kept per file (device, inode,
+// offset, records, a fingerprint of the first bytes) in store checkpoints named
+// "ingest:file:<absolute path>", so a restart neither repeats nor skips records, including those
+// of files that appeared while it was down.
+//
+// Exactly once across crashes: positions are made durable by RecordSink::Commit, called after
+// the records it covers were delivered. The default writes them in a store write of their own,
+// so a crash between delivery and that write delivers those records again after the restart
+// (at least once). A sink that writes what it made of the records inside the same store write
+// (override Commit, call SaveCheckpoints in your job) gets exactly once.
+//
+// Thread safety: Start() runs PollOnce() on one internal thread every poll interval; the sink
+// is called on that thread only. PollOnce(), Positions() and stats() may be called from any
+// thread (polls are serialised; Positions() waits for a running poll), but not from the sink,
+// which runs inside a poll.
+#ifndef TRAILWATCH_INGEST_INGEST_H_
+#define TRAILWATCH_INGEST_INGEST_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "event/event.h"
+#include "store/store.h"
+
+namespace trailwatch::ingest {
+
+// Where a delivered record came from. Valid only during RecordSink::OnRecord.
+struct RecordOrigin {
+  std::string_view path;     // absolute path of the file
+  std::uint64_t record = 0;  // 0-based position of the record in its file
+  // NDJSON read line by line: byte offset of the record's line in the file; otherwise 0.
+  std::uint64_t offset = 0;
+  std::int64_t timestamp_ms = -1;  // CloudWatch Logs `timestamp`, when the input has one
+  bool padded = false;             // as event::RecordInfo::padded
+};
+
+// Something in a file that is not a record (the file keeps being followed).
+struct Problem {
+  std::string_view path;
+  std::uint64_t record = 0;  // event::kWholeInput when it concerns the whole file
+  std::string_view reason;
+};
+
+// What has been consumed of one file: the checkpoint state.
+struct FileCheckpoint {
+  enum class Mode : std::uint8_t {
+    kLines,     // NDJSON followed line by line; `offset` is just past the last complete line
+    kDocument,  // read whole once complete (gzip, {"Records":[…]}, arrays, …)
+  };
+  std::string path;
+  Mode mode = Mode::kDocument;
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  std::uint64_t offset = 0;   // bytes of the file consumed
+  std::uint64_t records = 0;  // records (and malformed records) consumed: the next position
+  bool complete = false;      // kDocument: read; only a replacement or growth reads it again
+  // FNV-1a of the first `fingerprint_bytes` (at most 1024) bytes, to tell a file rewritten in
+  // place, or a new file that got a recycled inode, from the one that was consumed.
+  std::uint64_t fingerprint = 0;
+  std::uint32_t fingerprint_bytes = 0;
+
+  // The stored form: one compact JSON object ({"v":1,"mode":"lines",…}).
+  std::string ToState() const;
+  static Result<FileCheckpoint> FromState(std::string_view path, std::string_view state);
+  friend bool operator==(const FileCheckpoint&, const FileCheckpoint&) = default;
+};
+
+inline constexpr std::string_view kCheckpointPrefix = "ingest:file:";
+// "ingest:file:" + path.
+std::string CheckpointName(std::string_view path);
+
+// Writes the checkpoints of `files` inside `tx` (for sinks that commit their own work with
+// them). Returns the first store error.
+Status SaveCheckpoints(store::Transaction& tx, std::span<const FileCheckpoint> files,
+                       std::int64_t now_ms);
+// Every file checkpoint in the store. Entries that do not parse are skipped.
+Result<std::vector<FileCheckpoint>> LoadCheckpoints(store::Store& store);
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  // One record as compact JSON (CloudWatch Logs messages exactly as stored). Valid only
+  // during the call.
+  virtual void OnRecord(std::string_view json, const RecordOrigin& origin) = 0;
+  // A malformed record or file (counted in FollowerStats::malformed), or a watched directory
+  // that cannot be listed (reported once per new error, not counted).
+  virtual void OnProblem(const Problem& problem) { (void)problem; }
+  // Makes `files` (the new positions of every file that advanced since the last successful
+  // commit) durable; called after their records were delivered and before any later record of
+  // them is. The default is store.Write(SaveCheckpoints(...)). On an error the follower goes
+  // on (nothing is delivered twice in this process), counts it, and offers the positions again
+  // at the next commit.
+  virtual Status Commit(store::Store& store, std::span<const FileCheckpoint> files,
+                        std::int64_t now_ms);
+};
+
+struct FollowerOptions {
+  // Files or directories (walked recursively; names starting with '.' and temporary names,
+  // *.tmp *.temp *.part *.partial *~, are ignored inside directories). Paths that do not exist
+  // yet are waited for.
+  std::vector<std::string> paths;
+  // Where checkpoints live; null: none (a new follower reads everything again).
+  store::Store* store = nullptr;
+  // Times the grace period; null means SystemClock::Instance().
+  const Clock* clock = nullptr;
+  // Time between polls of the internal thread. New data is seen within about one interval.
+  std::chrono::milliseconds poll_interval{250};
+  // How long a file that does not decode or parse yet (still being written) is waited for,
+  // counted from its last change, before it is reported as malformed and what it holds is
+  // read as it is. The same applies to an unterminated last NDJSON line that is valid JSON.
+  std::chrono::milliseconds incomplete_grace{10000};
+  // A commit after this many records within one poll, so a long backlog is checkpointed as
+  // it goes; every poll that delivered something also ends with a commit.
+  std::uint64_t commit_every_records = 10000;
+  event::ReadOptions read;
+};
+
+// Counters since Create(), for /metrics.
+struct FollowerStats {
+  std::uint64_t polls = 0;
+  std::uint64_t files_seen = 0;  // distinct files tracked
+  std::uint64_t records = 0;     // records delivered
+  std::uint64_t malformed = 0;   // problems reported
+  std::uint64_t bytes = 0;       // bytes read from files
+  std::uint64_t digests = 0;     // CloudTrail digest files skipped
+  std::uint64_t commits = 0;     // successful Commit calls
+  std::uint64_t commit_errors = 0;
+};
+
+class FileFollower {
+ public:
+  // Loads the checkpoints of the files under options.paths from options.store (several
+  // followers may share a store). `sink` must outlive the follower.
+  static Result<std::unique_ptr<FileFollower>> Create(FollowerOptions options, RecordSink* sink);
+  ~FileFollower();  // Stop()s
+  FileFollower(const FileFollower&) = delete;
+  FileFollower& operator=(const FileFollower&) = delete;
+
+  // One pass over every path: delivers what is new and commits. Returns the commit's error,
+  // if any (the pass itself does not fail: unreadable files are reported as problems).
+  Status PollOnce();
+  // Starts / stops the internal polling thread. Stop() ends a running poll early (at the next
+  // file or read chunk; what was delivered is committed) and waits for it.
+  void Start();
+  void Stop();
+
+  FollowerStats stats() const;
+  // The current position of every tracked file (including what is not committed yet).
+  std::vector<FileCheckpoint> Positions() const;
+
+ private:
+  struct Impl;
+  explicit FileFollower(std::unique_ptr<Impl> impl);
+  void Run();
+
+  std::unique_ptr<Impl> impl_;
+  std::mutex thread_mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace trailwatch::ingest
+
+#endif  // TRAILWATCH_INGEST_INGEST_H_
