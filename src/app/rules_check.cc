@@ -14,9 +14,10 @@ int RunRulesCheck(const std::vector<std::string>& files, std::FILE* out, std::FI
       return 2;
     }
     for (const std::string& note : loaded->notes) fmt::print(err, "trailwatch: note: {}\n", note);
-    fmt::print(out, "{}: {} metric filters, {} alarms, {} composite alarms, {} topics\n", f,
-               loaded->metric_filters.size(), loaded->alarms.size(), loaded->composites.size(),
-               loaded->topics.size());
+    fmt::print(out,
+               "{}: {} metric filters, {} alarms, {} composite alarms, {} topics, {} detections\n",
+               f, loaded->metric_filters.size(), loaded->alarms.size(), loaded->composites.size(),
+               loaded->topics.size(), loaded->detections.size());
     // Checked together too: names must be unique across every file a scan would load.
     if (Status s = rules::Merge(&all, std::move(*loaded)); !s.ok()) {
       fmt::print(err, "trailwatch: {}\n", s.ToString());

@@ -50,6 +50,7 @@ Status Loader::LoadParameters(const YAML::Node& params) {
       if (!d.IsScalar()) return Error(d, path + ".Default", "must be a scalar");
       value = d.Scalar();
     }
+    if (auto o = options_.parameters.find(name); o != options_.parameters.end()) value = o->second;
     params_[name] = std::move(value);
   }
   return Status::Ok();
@@ -134,6 +135,11 @@ Status Loader::LoadTemplate(const YAML::Node& root, RuleSet* out) {
       if (!r.ok()) return r.status();
       r->where = At(info.mark);
       out->topics.push_back(std::move(*r));
+    } else if (info.type == kDetectionType) {
+      auto r = ReadDetection(*this, id, props, where, path);
+      if (!r.ok()) return r.status();
+      r->where = At(info.mark);
+      out->detections.push_back(std::move(*r));
     } else if (info.type == kSubscriptionType) {
       auto r = ReadSubscription(*this, props, where, path);
       if (!r.ok()) return r.status();

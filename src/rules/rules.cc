@@ -152,6 +152,12 @@ Status Merge(RuleSet* into, RuleSet from) {
                        f.filter_name, f.where, it->second);
     }
   }
+  std::map<std::string, SourceLocation> detections;
+  for (const Detection& d : into->detections) detections.emplace(d.config.name, d.where);
+  for (const Detection& d : from.detections) {
+    auto [it, fresh] = detections.emplace(d.config.name, d.where);
+    if (!fresh) return Duplicate("detection name", d.config.name, d.where, it->second);
+  }
   {
     RuleSet probe;
     probe.composites = into->composites;
@@ -165,6 +171,7 @@ Status Merge(RuleSet* into, RuleSet from) {
   move_all(into->metric_filters, from.metric_filters);
   move_all(into->alarms, from.alarms);
   move_all(into->composites, from.composites);
+  move_all(into->detections, from.detections);
   move_all(into->notes, from.notes);
   // Topics are not duplicates: every pack defines the shared topic trailwatch-security-alerts
   // (design.md section 4), as separately deployed stacks would. Two definitions of one ARN are

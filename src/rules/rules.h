@@ -3,13 +3,15 @@
 // A rule file is a CloudFormation template (YAML with the short-form tags !Ref !Sub !GetAtt
 // !Join and their long forms, or JSON) whose AWS::Logs::MetricFilter, AWS::CloudWatch::Alarm,
 // AWS::CloudWatch::CompositeAlarm, AWS::SNS::Topic and AWS::SNS::Subscription resources are
-// read with their AWS property names and meaning; or the JSON that `aws logs
+// read with their AWS property names and meaning, and Trailwatch::Detection resources
+// (docs/detections.md) with theirs; or the JSON that `aws logs
 // describe-metric-filters` and `aws cloudwatch describe-alarms` print. `pack:NAME` names a
 // built-in pack (packs/NAME.yaml, compiled into the binary). Other resource types are ignored
 // with a note. Every error names file:line:column and the property.
 #ifndef TRAILWATCH_RULES_RULES_H_
 #define TRAILWATCH_RULES_RULES_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +21,7 @@
 
 #include "alarm/alarm.h"
 #include "common/status.h"
+#include "detect/detect.h"
 
 namespace trailwatch::rules {
 
@@ -61,6 +64,13 @@ struct CompositeAlarm {
   SourceLocation where;
 };
 
+// A Trailwatch::Detection resource (docs/detections.md): per-event alerts.
+struct Detection {
+  std::string logical_id;
+  detect::DetectionConfig config;  // validated with detect::Validate; pattern compiled at load
+  SourceLocation where;
+};
+
 struct Subscription {
   std::string protocol;  // email, email-json, http, https, sqs, lambda, sms, application, firehose
   std::string endpoint;
@@ -84,6 +94,7 @@ struct RuleSet {
   std::vector<MetricAlarm> alarms;
   std::vector<CompositeAlarm> composites;
   std::vector<Topic> topics;
+  std::vector<Detection> detections;
   // Things worth telling the user that are not errors ("ignored resource type AWS::S3::Bucket
   // at rules.yaml:40:3").
   std::vector<std::string> notes;
@@ -93,6 +104,9 @@ struct LoadOptions {
   std::string account_id = "123456789012";  // AWS::AccountId, and ARNs
   std::string region = "us-east-1";         // AWS::Region
   std::string stack_name = "trailwatch";    // AWS::StackName
+  // Parameter values that replace the templates' Defaults (as `aws cloudformation deploy
+  // --parameter-overrides` does); names a template does not declare are ignored.
+  std::map<std::string, std::string, std::less<>> parameters;
 };
 
 // Loads a file path or "pack:NAME". Errors carry the file, line and column.
@@ -100,8 +114,8 @@ Result<RuleSet> LoadRuleFile(std::string_view path_or_pack, const LoadOptions& o
 // Loads rule text; `source` names it in errors.
 Result<RuleSet> LoadRuleText(std::string_view text, std::string_view source,
                              const LoadOptions& options = {});
-// Adds `from` to `into`; a second resource with the same alarm, filter or topic name is an
-// error naming both places.
+// Adds `from` to `into`; a second resource with the same alarm, filter or detection name is
+// an error naming both places.
 Status Merge(RuleSet* into, RuleSet from);
 
 // Checks what only the whole set can tell, as PutCompositeAlarm would once every file is

@@ -29,6 +29,7 @@ inline constexpr std::string_view kAlarmType = "AWS::CloudWatch::Alarm";
 inline constexpr std::string_view kCompositeType = "AWS::CloudWatch::CompositeAlarm";
 inline constexpr std::string_view kTopicType = "AWS::SNS::Topic";
 inline constexpr std::string_view kSubscriptionType = "AWS::SNS::Subscription";
+inline constexpr std::string_view kDetectionType = "Trailwatch::Detection";
 
 // Nesting of intrinsics and conditions, and nodes visited per file. YAML aliases let a small
 // file name the same subtree many times (and even itself), so both are bounded to keep hostile
@@ -148,6 +149,9 @@ Result<CompositeAlarm> ReadComposite(Loader& loader, const std::string& logical_
                                      const std::string& path);
 Result<Topic> ReadTopic(Loader& loader, const std::string& logical_id, const YAML::Node& props,
                         const YAML::Mark& where, const std::string& path);
+Result<Detection> ReadDetection(Loader& loader, const std::string& logical_id,
+                                const YAML::Node& props, const YAML::Mark& where,
+                                const std::string& path);
 // A standalone subscription: the topic ARN and the subscription.
 Result<std::pair<std::string, Subscription>> ReadSubscription(Loader& loader,
                                                               const YAML::Node& props,

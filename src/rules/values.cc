@@ -415,6 +415,7 @@ Result<std::string> Loader::NameOf(const std::string& id, const std::string& pat
   if (info.type == kAlarmType || info.type == kCompositeType) prop = "AlarmName";
   if (info.type == kMetricFilterType) prop = "FilterName";
   if (info.type == "AWS::Logs::LogGroup") prop = "LogGroupName";
+  if (info.type == kDetectionType) prop = "DetectionName";
   std::string name = id;
   const YAML::Node node = prop.empty() ? YAML::Node() : Find(info.properties, prop);
   if (node.IsDefined()) {

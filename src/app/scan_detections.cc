@@ -1,0 +1,317 @@
+#include "app/scan_detections.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <initializer_list>
+#include <tuple>
+
+#include "common/json_text.h"
+#include "common/time.h"
+#include "detect/detect.h"
+#include "pattern/pattern.h"
+
+namespace trailwatch::app {
+namespace {
+
+event::JsonPath Path(std::initializer_list<const char*> keys) {
+  event::JsonPath p;
+  for (const char* k : keys) p.steps.push_back({event::PathStep::Kind::kKey, k, 0});
+  return p;
+}
+
+// Slots, in a registry of their own, of what an alert tells about an event. They are read
+// only for events a detection matched (few), from a second extraction, so the per-event walk
+// carries just the patterns' own paths.
+struct FieldSlots {
+  std::uint32_t event_time, principal, identity_type, invoked_by, access_key, event_source,
+      event_name, source_ip, user_agent, error_code, event_id, region, account;
+  // What the call acted on, most specific first: the secret, then the usual request
+  // parameters, then the first of `resources`.
+  std::vector<std::uint32_t> resource;
+  std::vector<std::vector<std::uint32_t>> group_by;  // per detection, per GroupBy selector
+};
+
+struct Match {
+  std::size_t detection;
+  detect::EventFields fields;
+  std::vector<std::string> group_values;
+  std::string summary;  // the event's summary object, as the alarm lines print events
+};
+
+}  // namespace
+
+struct DetectionScan::Impl {
+  const rules::RuleSet* set = nullptr;
+  std::size_t first_program = 0;
+  FieldSlots slots{};
+  std::shared_ptr<const event::PathSet> paths;
+};
+
+namespace {
+
+class Hook final : public engine::EventHook {
+ public:
+  explicit Hook(const DetectionScan::Impl& impl) : impl_(impl) {}
+
+  void OnEvent(const event::EventView&, std::string_view json, std::int64_t time,
+               const std::vector<bool>& matched, std::size_t, std::uint64_t) override {
+    bool extracted = false;
+    const std::size_t n = impl_.set->detections.size();
+    for (std::size_t d = 0; d < n; ++d) {
+      if (!matched[impl_.first_program + d]) continue;
+      if (!extracted) {
+        extractor_.Extract(*impl_.paths, json, &view_);
+        extracted = true;
+      }
+      Match m{d, Fields(time), {}, {}};
+      for (std::uint32_t slot : impl_.slots.group_by[d]) m.group_values.push_back(Get(slot));
+      m.summary = Summary(m.fields);
+      matches.push_back(std::move(m));
+    }
+  }
+
+  std::vector<Match> matches;
+
+ private:
+  std::string Get(std::uint32_t slot) const {
+    std::string v;
+    view_.AnyValue(slot, [&](const event::Value& x) {
+      if (x.kind == event::ValueKind::kString || x.kind == event::ValueKind::kNumber ||
+          x.kind == event::ValueKind::kBool) {
+        v = std::string(x.text);
+        return true;
+      }
+      return false;
+    });
+    return v;
+  }
+
+  detect::EventFields Fields(std::int64_t time) const {
+    const FieldSlots& s = impl_.slots;
+    detect::EventFields f;
+    f.time_ms = time;
+    f.principal_arn = Get(s.principal);
+    f.access_key_id = Get(s.access_key);
+    f.user_agent = Get(s.user_agent);
+    f.event_name = Get(s.event_name);
+    f.event_source = Get(s.event_source);
+    for (std::uint32_t slot : s.resource) {
+      f.resource = Get(slot);
+      if (!f.resource.empty()) break;
+    }
+    f.error_code = Get(s.error_code);
+    f.source_ip = Get(s.source_ip);
+    f.region = Get(s.region);
+    f.account = Get(s.account);
+    f.event_id = Get(s.event_id);
+    return f;
+  }
+
+  // The same summary object the alarm lines list as contributing events, plus the access key.
+  std::string Summary(const detect::EventFields& f) const {
+    std::string principal = f.principal_arn;
+    if (principal.empty()) principal = Get(impl_.slots.invoked_by);
+    if (principal.empty()) principal = Get(impl_.slots.identity_type);
+    std::string json = "{";
+    auto field = [&](std::string_view key, const std::string& value) {
+      if (value.empty()) return;
+      json += json.size() == 1 ? "\"" : ",\"";
+      json += key;
+      json += "\":";
+      AppendJsonString(&json, value);
+    };
+    field("eventTime", Get(impl_.slots.event_time));
+    field("principal", principal);
+    field("accessKeyId", f.access_key_id);
+    field("eventSource", f.event_source);
+    field("eventName", f.event_name);
+    field("resource", f.resource);
+    field("sourceIPAddress", f.source_ip);
+    field("userAgent", f.user_agent);
+    field("errorCode", f.error_code);
+    field("awsRegion", f.region);
+    field("recipientAccountId", f.account);
+    field("eventID", f.event_id);
+    json += "}";
+    return json;
+  }
+
+  const DetectionScan::Impl& impl_;
+  event::Extractor extractor_;
+  event::EventView view_;
+};
+
+// `"key":{"a":"x",...}` with the empty values left out.
+void AppendObject(std::string* out, std::string_view key,
+                  std::initializer_list<std::pair<std::string_view, const std::string*>> fields) {
+  *out += ",\"";
+  *out += key;
+  *out += "\":{";
+  bool first = true;
+  for (const auto& [name, value] : fields) {
+    if (value->empty()) continue;
+    *out += first ? "\"" : ",\"";
+    first = false;
+    *out += name;
+    *out += "\":";
+    AppendJsonString(out, *value);
+  }
+  *out += '}';
+}
+
+std::string AlertText(const detect::Alert& a, const std::vector<Match>& matches) {
+  const detect::EventFields& f = a.trigger;
+  std::string out = "{\"type\":\"alert\",\"time\":";
+  AppendJsonString(&out, FormatIso8601(a.time_ms));
+  out += ",\"detection\":";
+  AppendJsonString(&out, a.detection);
+  out += ",\"severity\":";
+  AppendJsonString(&out, detect::SeverityName(a.severity));
+  if (a.rollup) out += ",\"rollup\":true";
+  AppendObject(&out, "who",
+               {{"principal", &f.principal_arn},
+                {"accessKeyId", &f.access_key_id},
+                {"userAgent", &f.user_agent}});
+  AppendObject(&out, "what",
+               {{"eventSource", &f.event_source},
+                {"eventName", &f.event_name},
+                {"resource", &f.resource},
+                {"errorCode", &f.error_code}});
+  AppendObject(&out, "where",
+               {{"sourceIPAddress", &f.source_ip},
+                {"awsRegion", &f.region},
+                {"recipientAccountId", &f.account}});
+  out += fmt::format(",\"count\":{}", a.count);
+  if (!a.group.empty()) {
+    out += ",\"group\":{";
+    for (std::size_t i = 0; i < a.group.size(); ++i) {
+      if (i > 0) out += ',';
+      AppendJsonString(&out, a.group[i].first);
+      out += ':';
+      AppendJsonString(&out, a.group[i].second);
+    }
+    out += '}';
+  }
+  if (a.dedup_until_ms > 0) {
+    out += ",\"dedupUntil\":";
+    AppendJsonString(&out, FormatIso8601(a.dedup_until_ms));
+  }
+  out += ",\"actions\":[";
+  for (std::size_t i = 0; i < a.actions.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(&out, a.actions[i]);
+  }
+  out += "],\"events\":[";
+  for (std::size_t i = 0; i < a.events.size(); ++i) {
+    if (i > 0) out += ',';
+    out += matches[static_cast<std::size_t>(a.events[i])].summary;
+  }
+  out += "]}\n";
+  return out;
+}
+
+}  // namespace
+
+DetectionScan::DetectionScan(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+DetectionScan::~DetectionScan() = default;
+
+std::size_t DetectionScan::size() const { return impl_->set->detections.size(); }
+
+Result<std::unique_ptr<DetectionScan>> DetectionScan::Create(const rules::RuleSet& set,
+                                                             event::PathRegistry* registry,
+                                                             engine::ScanOptions* scan,
+                                                             bool* needs_delimited_fields) {
+  auto impl = std::make_unique<Impl>();
+  impl->set = &set;
+  impl->first_program = scan->programs.size();
+  for (const rules::Detection& d : set.detections) {
+    pattern::CompileOptions co;
+    co.registry = registry;
+    auto program = pattern::Compile(d.config.filter_pattern, co);
+    if (!program.ok()) return program.status().WithContext(d.logical_id);
+    *needs_delimited_fields |= (*program)->needs_delimited_fields();
+    scan->programs.push_back(std::move(*program));
+  }
+  event::PathRegistry fields;
+  FieldSlots& s = impl->slots;
+  s.event_time = engine::RegisterEventTime(&fields);
+  s.principal = fields.Add(Path({"userIdentity", "arn"}));
+  s.identity_type = fields.Add(Path({"userIdentity", "type"}));
+  s.invoked_by = fields.Add(Path({"userIdentity", "invokedBy"}));
+  s.access_key = fields.Add(Path({"userIdentity", "accessKeyId"}));
+  s.event_source = fields.Add(Path({"eventSource"}));
+  s.event_name = fields.Add(Path({"eventName"}));
+  for (auto keys : std::initializer_list<std::initializer_list<const char*>>{
+           {"requestParameters", "secretId"},
+           {"additionalEventData", "SecretId"},
+           {"requestParameters", "name"},
+           {"requestParameters", "bucketName"},
+           {"requestParameters", "userName"},
+           {"requestParameters", "roleName"},
+           {"requestParameters", "policyArn"},
+           {"requestParameters", "keyId"},
+           {"requestParameters", "trailName"}}) {
+    s.resource.push_back(fields.Add(Path(keys)));
+  }
+  event::JsonPath first_resource = Path({"resources"});
+  first_resource.steps.push_back({event::PathStep::Kind::kIndex, {}, 0});
+  first_resource.steps.push_back({event::PathStep::Kind::kKey, "ARN", 0});
+  s.resource.push_back(fields.Add(first_resource));
+  s.source_ip = fields.Add(Path({"sourceIPAddress"}));
+  s.user_agent = fields.Add(Path({"userAgent"}));
+  s.error_code = fields.Add(Path({"errorCode"}));
+  s.event_id = fields.Add(Path({"eventID"}));
+  s.region = fields.Add(Path({"awsRegion"}));
+  s.account = fields.Add(Path({"recipientAccountId"}));
+  for (const rules::Detection& d : set.detections) {
+    std::vector<std::uint32_t> slots;
+    for (const std::string& selector : d.config.group_by) {
+      auto path = pattern::ParseSelector(selector);
+      if (!path.ok()) return path.status().WithContext(d.logical_id + ": GroupBy");
+      slots.push_back(fields.Add(*path));
+    }
+    s.group_by.push_back(std::move(slots));
+  }
+  impl->paths = event::PathSet::Build(fields.paths(), false);
+  return std::unique_ptr<DetectionScan>(new DetectionScan(std::move(impl)));
+}
+
+std::unique_ptr<engine::EventHook> DetectionScan::MakeHook() const {
+  return std::make_unique<Hook>(*impl_);
+}
+
+Result<std::vector<AlertLine>> DetectionScan::Run(
+    const std::vector<engine::EventHook*>& hooks) const {
+  std::vector<Match> matches;
+  for (engine::EventHook* h : hooks) {
+    auto& hook = static_cast<Hook&>(*h);
+    for (Match& m : hook.matches) matches.push_back(std::move(m));
+    hook.matches.clear();
+  }
+  // Event time first; the rest only makes the order total, so that the input order cannot
+  // leak into the alerts.
+  std::sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) {
+    return std::tie(a.fields.time_ms, a.fields.event_id, a.summary, a.detection) <
+           std::tie(b.fields.time_ms, b.fields.event_id, b.summary, b.detection);
+  });
+  std::vector<detect::DetectionConfig> configs;
+  for (const rules::Detection& d : impl_->set->detections) configs.push_back(d.config);
+  auto evaluator = detect::Evaluator::Create(std::move(configs));
+  if (!evaluator.ok()) return evaluator.status();
+  std::vector<detect::Alert> alerts;
+  for (std::size_t i = 0; i < matches.size(); ++i) {
+    detect::Event e{matches[i].detection, matches[i].fields, matches[i].group_values,
+                    static_cast<std::int64_t>(i)};
+    (*evaluator)->Process(e, &alerts);
+  }
+  // The end of the input closes every dedup window: its roll-up is due at the window's end.
+  (*evaluator)->Flush(INT64_MAX, &alerts);
+  std::vector<AlertLine> lines;
+  for (const detect::Alert& a : alerts) lines.push_back({a.time_ms, AlertText(a, matches)});
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const AlertLine& x, const AlertLine& y) { return x.time_ms < y.time_ms; });
+  return lines;
+}
+
+}  // namespace trailwatch::app

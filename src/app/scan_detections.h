@@ -1,0 +1,51 @@
+// `scan --rules` detections: the Trailwatch::Detection resources of the loaded rule files run
+// over the scanned events, and each alert becomes one `{"type":"alert",…}` timeline line
+// (design.md §3, docs/detections.md).
+#ifndef TRAILWATCH_APP_SCAN_DETECTIONS_H_
+#define TRAILWATCH_APP_SCAN_DETECTIONS_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "engine/engine.h"
+#include "rules/rules.h"
+
+namespace trailwatch::app {
+
+struct AlertLine {
+  std::int64_t time_ms = 0;
+  std::string text;  // one NDJSON line, with its '\n'
+};
+
+class DetectionScan {
+ public:
+  // Compiles each detection's pattern against `registry` and appends the programs to
+  // scan->programs; call before scan->paths is built. `set` must outlive the object.
+  static Result<std::unique_ptr<DetectionScan>> Create(const rules::RuleSet& set,
+                                                       event::PathRegistry* registry,
+                                                       engine::ScanOptions* scan,
+                                                       bool* needs_delimited_fields);
+  ~DetectionScan();
+
+  std::size_t size() const;
+  // One per scan worker: records the detections' matches of the events it sees.
+  std::unique_ptr<engine::EventHook> MakeHook() const;
+  // Replays the matches recorded by `hooks` (made by MakeHook) through a detect::Evaluator
+  // in event time, ties broken by eventID and then the record's summary, so that neither the
+  // thread count nor the order of the inputs changes the result. Returns the alert lines in
+  // time order.
+  Result<std::vector<AlertLine>> Run(const std::vector<engine::EventHook*>& hooks) const;
+
+  struct Impl;  // defined in the .cc; named there by the per-worker hooks
+
+ private:
+  explicit DetectionScan(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace trailwatch::app
+
+#endif  // TRAILWATCH_APP_SCAN_DETECTIONS_H_
