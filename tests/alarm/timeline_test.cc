@@ -26,6 +26,14 @@ AlarmConfig Cis(const char* name, const char* metric) {
   return c;
 }
 
+// The same with Average: a statistic that more data can move either way, so the alarm is
+// evaluated only on its schedule, after the lateness.
+AlarmConfig Avg(const char* name, const char* metric) {
+  AlarmConfig c = Cis(name, metric);
+  c.statistic = *metrics::StatisticSpec::Parse("Average");
+  return c;
+}
+
 Observation Obs(const metrics::MetricKey& metric, std::int64_t time, double value,
                 std::int64_t event) {
   Observation o;
@@ -64,8 +72,10 @@ TEST(TimelineTest, CisAlarmHoldsWhileTheDatapointIsInRangeThenReturnsToInsuffici
   const AlarmConfig root = Cis("CIS-4.3-RootAccountUsage", "RootAccountUsage");
   auto got = RunTimeline({root}, {}, {Obs(root.metric, T("2024-07-31T10:02:30Z"), 1, 7)});
   ASSERT_TRUE(got.ok()) << got.status().ToString();
-  // Range = 1 + max(0, 2) = 3 periods: the point stays in range until 10:17:59.
-  Expect(*got, {{"2024-07-31T10:03:00Z", "CIS-4.3-RootAccountUsage", kI, kA, {7}},
+  // Sum >= 1 can only move toward breaching: ALARM as the event arrives, not at 10:03 (the
+  // evaluation is that of 10:03 with what is known so far). Range = 1 + max(0, 2) = 3
+  // periods: the point stays in range until 10:17:59.
+  Expect(*got, {{"2024-07-31T10:02:30Z", "CIS-4.3-RootAccountUsage", kI, kA, {7}},
                 {"2024-07-31T10:18:00Z", "CIS-4.3-RootAccountUsage", kA, kI, {}}});
   EXPECT_EQ((*got)[0].transition.actions, root.alarm_actions);
   EXPECT_EQ((*got)[0].transition.reason,
@@ -73,8 +83,10 @@ TEST(TimelineTest, CisAlarmHoldsWhileTheDatapointIsInRangeThenReturnsToInsuffici
             "to the threshold (1.0).");
 }
 
+// For alarms evaluated on their schedule only; early alarms follow the reading order, as they
+// would live (EarlyAlarmsFireAsTheDataArrives).
 TEST(TimelineTest, SameTransitionsWhateverTheReadingOrderWithinTheLateness) {
-  const AlarmConfig reads = Cis("Reads", "SecretReads");
+  const AlarmConfig reads = Avg("Reads", "SecretReads");
   std::vector<Observation> obs;
   for (int i = 0; i < 40; ++i) {
     obs.push_back(Obs(reads.metric, T("2024-07-31T10:00:00Z") + i * 47'000, 1, i));
@@ -140,6 +152,112 @@ TEST(TimelineTest, TreatMissingDataDecidesQuietSpans) {
   }
 }
 
+TEST(TimelineTest, EarlyAlarmsFireAsTheDataArrives) {
+  const AlarmConfig root = Cis("Root", "RootAccountUsage");
+  const std::int64_t t0 = T("2024-07-31T10:02:30Z");
+  const struct {
+    const char* name;
+    std::int64_t arrival;  // event-time clock when the 10:02:30 event was read
+    std::vector<Want> want;
+  } cases[] = {
+      {"in order",
+       t0,
+       {{"2024-07-31T10:02:30Z", "Root", kI, kA, {7}},
+        {"2024-07-31T10:18:00Z", "Root", kA, kI, {}}}},
+      // Read at 10:06:30: the evaluations up to 10:06 were made without it, so the alarm
+      // changes when it is learnt, on the newest evaluated instant.
+      {"4 minutes out of order",
+       t0 + 4 * 60'000,
+       {{"2024-07-31T10:06:00Z", "Root", kI, kA, {7}},
+        {"2024-07-31T10:18:00Z", "Root", kA, kI, {}}}},
+      // Read after the datapoint left the evaluation range: never alarms.
+      {"an hour out of order", t0 + 60 * 60'000, {}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Observation o = Obs(root.metric, t0, 1, 7);
+    o.arrival_ms = c.arrival;
+    auto got = RunTimeline({root}, {}, {o});
+    ASSERT_TRUE(got.ok());
+    Expect(*got, c.want);
+  }
+  // Not early: the statistic or the comparison lets more data move away from the threshold.
+  struct Kind {
+    const char* statistic;
+    Comparison comparison;
+    bool early;
+  };
+  const Kind kinds[] = {{"Sum", Comparison::kGreaterThanOrEqualToThreshold, true},
+                        {"SampleCount", Comparison::kGreaterThanThreshold, true},
+                        {"Maximum", Comparison::kGreaterThanThreshold, true},
+                        {"Minimum", Comparison::kLessThanThreshold, true},
+                        {"Sum", Comparison::kLessThanThreshold, false},
+                        {"Minimum", Comparison::kGreaterThanThreshold, false},
+                        {"Average", Comparison::kGreaterThanThreshold, false},
+                        {"p99", Comparison::kGreaterThanThreshold, false}};
+  for (const Kind& k : kinds) {
+    AlarmConfig c = Cis("K", "M");
+    c.statistic = *metrics::StatisticSpec::Parse(k.statistic);
+    c.comparison = k.comparison;
+    EXPECT_EQ(CanOnlyMoveTowardBreaching(c), k.early) << k.statistic;
+  }
+}
+
+// The daemon's use: AdvanceTo on the wall clock, Add as records arrive. The same arrivals give
+// the replay's transitions.
+TEST(TimelineTest, LiveEvaluatorMatchesTheReplay) {
+  const std::vector<AlarmConfig> alarms = {Cis("Root", "RootAccountUsage"),
+                                           Avg("Avg", "RootAccountUsage")};
+  std::vector<Observation> obs;
+  const std::int64_t t0 = T("2024-07-31T10:00:00Z");
+  for (int i = 0; i < 30; ++i) {
+    Observation o = Obs(alarms[0].metric, t0 + i * 97'000 + (i % 7) * 13'000, 1, i);
+    o.arrival_ms = o.time_ms + 150;  // delivered 150 ms after the event
+    obs.push_back(o);
+  }
+  std::sort(obs.begin(), obs.end(), [](const Observation& a, const Observation& b) {
+    return *a.arrival_ms < *b.arrival_ms;
+  });
+  TimelineOptions to;
+  to.start_ms = t0;
+  to.end_ms = t0 + 3 * 3'600'000;
+  auto replay = RunTimeline(alarms, {}, obs, to);
+  ASSERT_TRUE(replay.ok());
+  ASSERT_FALSE(replay->empty());
+
+  Evaluator::Options eo;
+  eo.start_ms = *to.start_ms;
+  eo.end_ms = to.end_ms;
+  auto live = Evaluator::Create(alarms, {}, eo);
+  ASSERT_TRUE(live.ok());
+  std::vector<TimelineEntry> got;
+  std::size_t next = 0;
+  // A ticker every 250 ms of wall clock; records are added as their arrival passes.
+  for (std::int64_t now = t0; now <= *to.end_ms + 3'600'000; now += 250) {
+    for (; next < obs.size() && *obs[next].arrival_ms <= now; ++next) {
+      (*live)->AdvanceTo(*obs[next].arrival_ms - 1, &got);
+      (*live)->Add(obs[next], &got);
+    }
+    (*live)->AdvanceTo(now, &got);
+    if (now % 600'000 == 0) (*live)->Prune(now - 10 * 60'000);
+  }
+  std::stable_sort(got.begin(), got.end(), [](const TimelineEntry& a, const TimelineEntry& b) {
+    return a.time_ms < b.time_ms;
+  });
+  ASSERT_EQ(got.size(), replay->size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(got[i].time_ms, (*replay)[i].time_ms);
+    EXPECT_EQ(got[i].alarm, (*replay)[i].alarm);
+    EXPECT_EQ(got[i].transition.new_state, (*replay)[i].transition.new_state);
+    EXPECT_EQ(got[i].transition.reason, (*replay)[i].transition.reason);
+    EXPECT_EQ(got[i].events, (*replay)[i].events);
+  }
+  const auto states = (*live)->States();
+  ASSERT_EQ(states.size(), 2u);
+  EXPECT_EQ(states[0].name, "Root");
+}
+
 TEST(TimelineTest, CompositeFollowsItsChildrenAtTheSameInstant) {
   const AlarmConfig a = Cis("A", "MetricA");
   const AlarmConfig b = Cis("B", "MetricB");
@@ -153,11 +271,12 @@ TEST(TimelineTest, CompositeFollowsItsChildrenAtTheSameInstant) {
                          {Obs(a.metric, T("2024-07-31T10:00:10Z"), 1, 1),
                           Obs(b.metric, T("2024-07-31T10:04:10Z"), 1, 2)});
   ASSERT_TRUE(got.ok());
-  // The composite starts in INSUFFICIENT_DATA and is OK as soon as it is evaluated.
-  Expect(*got, {{"2024-07-31T10:01:00Z", "A", kI, kA, {1}},
-                {"2024-07-31T10:01:00Z", "Both", kI, kO, {}},
-                {"2024-07-31T10:05:00Z", "B", kI, kA, {2}},
-                {"2024-07-31T10:05:00Z", "Both", kO, kA, {}},
+  // The composite starts in INSUFFICIENT_DATA and is OK as soon as it is evaluated; A and B
+  // (Sum >= 1) change as their events arrive.
+  Expect(*got, {{"2024-07-31T10:00:10Z", "A", kI, kA, {1}},
+                {"2024-07-31T10:00:10Z", "Both", kI, kO, {}},
+                {"2024-07-31T10:04:10Z", "B", kI, kA, {2}},
+                {"2024-07-31T10:04:10Z", "Both", kO, kA, {}},
                 {"2024-07-31T10:16:00Z", "A", kA, kI, {}},
                 {"2024-07-31T10:16:00Z", "Both", kA, kO, {}},
                 {"2024-07-31T10:20:00Z", "B", kA, kI, {}}});
@@ -167,7 +286,7 @@ TEST(TimelineTest, CompositeFollowsItsChildrenAtTheSameInstant) {
   ASSERT_EQ((*got)[3].triggering.size(), 1u);
   EXPECT_EQ((*got)[3].triggering[0].arn, b.Arn());
   EXPECT_EQ((*got)[3].triggering[0].state, kA);
-  EXPECT_EQ(FormatIso8601((*got)[3].triggering[0].time_ms), "2024-07-31T10:05:00Z");
+  EXPECT_EQ(FormatIso8601((*got)[3].triggering[0].time_ms), "2024-07-31T10:04:10Z");
 }
 
 TEST(TimelineTest, CompositeReasonNamesItsOwnChildNotAnotherAlarm) {
@@ -196,7 +315,7 @@ TEST(TimelineTest, CompositeReasonNamesItsOwnChildNotAnotherAlarm) {
 // Reading order matters only beyond the allowed lateness: an event read after events more
 // than L newer arrived too late for the evaluations a live system had already made.
 TEST(TimelineTest, LatenessDecidesWhichOutOfOrderEventsCount) {
-  const AlarmConfig root = Cis("Root", "RootAccountUsage");
+  const AlarmConfig root = Avg("Root", "RootAccountUsage");
   const std::int64_t t0 = T("2024-07-31T10:02:30Z");
   const struct {
     const char* name;
