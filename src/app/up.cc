@@ -1,6 +1,7 @@
-// `trailwatch up`: the daemon (design.md §5). This first cut wires the vault: the Secrets
-// Manager API on the daemon's port with SigV4, IAM policies and the audit trail delivered as
-// CloudTrail log files with signed digests. The monitor and notifier join the same process.
+// `trailwatch up`: the daemon (design.md §5). The vault: the Secrets Manager API on the
+// daemon's port with SigV4, IAM policies and the audit trail delivered as CloudTrail log files
+// with signed digests; its records also go, in-process and at once, to the monitoring pipeline
+// (app/pipeline.h): rules, alarms, notifications and the REST API.
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "app/config.h"
 #include "app/data_dir.h"
 #include "app/identity.h"
+#include "app/pipeline.h"
 #include "app/vault_endpoint.h"
 #include "common/files.h"
 #include "server/server.h"
@@ -92,6 +94,9 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
   Identity identity(db, &*dir->key, config.account_id, clock);
   if (Status s = Bootstrap(identity, config.data_dir, err); !s.ok()) return fail(s.ToString());
 
+  auto pipeline = Pipeline::Create(config, db, clock, err);
+  if (!pipeline.ok()) return fail(pipeline.status().ToString());
+
   aws::VerifierConfig vc;
   vc.region = config.region;
   vc.service = "secretsmanager";
@@ -107,6 +112,8 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
   vo.audit = [&config](const vault::Response& r, const vault::CallContext& c) {
     return AuditRecord(r, c, config.region, config.account_id);
   };
+  Pipeline* monitor = pipeline->get();
+  vo.recorded = [monitor](const std::vector<std::string>& records) { monitor->Submit(records); };
   auto vault = vault::Vault::Create(db, *dir->key, std::move(vo));
   if (!vault.ok()) return fail(vault.status().ToString());
   VaultEndpoint endpoint(&identity, vault->get(), &verifier, clock);
@@ -136,6 +143,8 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
     r.body = R"({"status":"ok"})";
     return r;
   });
+  monitor->AddRoutes(&http);
+  if (Status s = monitor->Start(); !s.ok()) return fail(s.ToString());
   if (Status s = http.Start(); !s.ok()) return fail(s.ToString());
   fmt::print(err, "trailwatch: listening on {}://{}:{} (data dir {})\n", http.scheme(), sopt.host,
              http.port(), config.data_dir);
@@ -193,7 +202,8 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
   int sig = 0;
   sigwait(&signals, &sig);
   fmt::print(err, "trailwatch: {} received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-  http.Stop();  // requests in flight finish; their records are in the journal
+  http.Stop();      // requests in flight finish; their records are in the journal
+  monitor->Stop();  // what it holds is evaluated; notifications wait in the outbox
   {
     std::lock_guard lock(mu);
     stopping = true;

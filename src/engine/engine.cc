@@ -350,4 +350,33 @@ ScanStats RunScan(const std::vector<Input>& inputs, const ScanOptions& options,
   return total;
 }
 
+RecordMatcher::RecordMatcher(ScanOptions options)
+    : options_(std::move(options)), extractor_(std::make_unique<event::Extractor>()) {
+  if (options_.make_hook) hook_ = options_.make_hook();
+}
+
+RecordMatcher::~RecordMatcher() = default;
+
+Result<bool> RecordMatcher::Process(std::string_view json, std::size_t input,
+                                    std::uint64_t record) {
+  extractor_->Extract(*options_.paths, json, &view_);
+  if (!view_.is_json_object()) return Status::InvalidArgument("not a valid JSON object");
+  std::optional<std::int64_t> time;
+  view_.AnyValue(options_.event_time_slot, [&](const event::Value& v) {
+    if (v.kind == event::ValueKind::kString) time = ParseIso8601Millis(v.text);
+    return true;
+  });
+  if (!time) {
+    return Status::InvalidArgument(view_.HasValue(options_.event_time_slot) ? "invalid eventTime"
+                                                                            : "no eventTime");
+  }
+  bool any = false;
+  matched_.assign(options_.programs.size(), false);
+  for (std::size_t i = 0; i < options_.programs.size(); ++i) {
+    if (options_.programs[i]->Matches(view_)) matched_[i] = any = true;
+  }
+  if (hook_) hook_->OnEvent(view_, json, *time, matched_, input, record);
+  return any;
+}
+
 }  // namespace trailwatch::engine

@@ -109,6 +109,30 @@ class ScanObserver {
 ScanStats RunScan(const std::vector<Input>& inputs, const ScanOptions& options,
                   ScanObserver* observer, std::vector<std::unique_ptr<EventHook>>* hooks = nullptr);
 
+// Runs the programs over single records as they arrive (the daemon's live path) with RunScan's
+// extraction and event-time rules, and hands each event to the hook options.make_hook makes.
+// Not thread-safe: one matcher per thread.
+class RecordMatcher {
+ public:
+  explicit RecordMatcher(ScanOptions options);
+  ~RecordMatcher();
+  RecordMatcher(const RecordMatcher&) = delete;
+  RecordMatcher& operator=(const RecordMatcher&) = delete;
+
+  // Whether any program matched. kInvalidArgument for a record that is not a JSON object or has
+  // no valid eventTime; `input` and `record` are passed to the hook as RunScan does.
+  Result<bool> Process(std::string_view json, std::size_t input, std::uint64_t record);
+  // The hook options.make_hook made (nullptr without one).
+  EventHook* hook() const { return hook_.get(); }
+
+ private:
+  ScanOptions options_;
+  std::unique_ptr<EventHook> hook_;
+  std::unique_ptr<event::Extractor> extractor_;
+  event::EventView view_;
+  std::vector<bool> matched_;
+};
+
 }  // namespace trailwatch::engine
 
 #endif  // TRAILWATCH_ENGINE_ENGINE_H_

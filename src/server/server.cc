@@ -132,7 +132,9 @@ Status Server::Start() {
         return;
       }
       for (const auto& [path, handler] : routes) {
-        if (req.path == path) {
+        const bool prefix = path.size() >= 2 && path.ends_with("/*");
+        if (prefix ? req.path.starts_with(std::string_view(path).substr(0, path.size() - 1))
+                   : req.path == path) {
           Send(handler(ToAwsRequest(req), ToPeer(req, tls)), res);
           return;
         }

@@ -63,7 +63,9 @@ class Server {
 
   // `POST /` with X-Amz-Target. Set before Start().
   void SetAwsJsonHandler(Handler handler);
-  // GET/POST routes for exact paths ("/api/health"). Set before Start().
+  // GET/POST routes for exact paths ("/api/health"), or for every path under a prefix when
+  // `path` ends in "/*" ("/api/alarms/*"; the handler reads the rest from request.path). The
+  // first matching route in registration order wins. Set before Start().
   void Route(std::string method, std::string path, Handler handler);
 
   // Binds (fails if the port is taken or the TLS files do not load) and serves on a

@@ -137,11 +137,23 @@ class VaultImpl final : public Vault {
     return Status::Ok();
   }
 
-  // Appends the journal records of `r` (and of r.related) inside a write job.
-  Status Journal(store::Transaction& tx, const Response& r, const CallContext& ctx) {
+  // Appends the journal records of `r` (and of r.related) inside a write job; `*written` gets
+  // them for Recorded() once the job has committed.
+  Status Journal(store::Transaction& tx, const Response& r, const CallContext& ctx,
+                 std::vector<store::JournalEntry>* written) {
     auto entries = Records(r, ctx);
     if (!entries.ok()) return entries.status();
-    return Append(tx, *entries);
+    *written = std::move(*entries);
+    return Append(tx, *written);
+  }
+
+  // Hands committed records to VaultOptions::recorded.
+  void Recorded(const std::vector<store::JournalEntry>& entries) const {
+    if (!opt_.recorded || entries.empty()) return;
+    std::vector<std::string> records;
+    records.reserve(entries.size());
+    for (const store::JournalEntry& e : entries) records.push_back(e.record_json);
+    opt_.recorded(records);
   }
 
   // Stamps LastAccessedDate (a date, as AWS keeps it) on what a read returned.
@@ -203,7 +215,9 @@ Response VaultImpl::HandleUnsafe(std::string_view operation, std::string_view re
     auto entries = Records(r, ctx);
     if (!entries.ok()) return InternalError(std::move(r));
     Status st = store_->Write([&](store::Transaction& tx) { return Append(tx, *entries); });
-    return st.ok() ? r : InternalError(std::move(r));
+    if (!st.ok()) return InternalError(std::move(r));
+    Recorded(*entries);
+    return r;
   }
 
   if (op->read_only) {
@@ -219,9 +233,12 @@ Response VaultImpl::HandleUnsafe(std::string_view operation, std::string_view re
       if (Status s = Touch(tx, accessed, now_ms); !s.ok()) return s;
       return Append(tx, *entries);
     });
-    return st.ok() ? r : InternalError(std::move(r));
+    if (!st.ok()) return InternalError(std::move(r));
+    Recorded(*entries);
+    return r;
   }
 
+  std::vector<store::JournalEntry> written;
   Status st = store_->Write([&](store::Transaction& tx) {
     // A job may not run twice, but reset what the operation fills in to be safe.
     r.resources.clear();
@@ -232,9 +249,11 @@ Response VaultImpl::HandleUnsafe(std::string_view operation, std::string_view re
     });
     if (!nested.ok()) return nested;
     ApplyOutcome(outcome, false, &r);
-    return Journal(tx, r, ctx);
+    return Journal(tx, r, ctx, &written);
   });
-  return st.ok() ? r : InternalError(std::move(r));
+  if (!st.ok()) return InternalError(std::move(r));
+  Recorded(written);
+  return r;
 }
 
 Result<int> VaultImpl::RotateDue(TimePoint now) {
@@ -254,6 +273,7 @@ Result<int> VaultImpl::RotateDue(TimePoint now) {
   if (!st.ok()) return st;
   int rotated = 0;
   for (const auto& arn : due) {
+    std::vector<store::JournalEntry> written;
     auto request_id = NewUuid();
     auto version_id = NewUuid();
     if (!request_id.ok()) return request_id.status();
@@ -293,9 +313,10 @@ Result<int> VaultImpl::RotateDue(TimePoint now) {
         if (Status u = tx.UpdateSecret(**s); !u.ok()) return u;
         done = true;
       }
-      return Journal(tx, rec, ctx);
+      return Journal(tx, rec, ctx, &written);
     });
     if (!st.ok()) return st;
+    Recorded(written);
     rotated += done ? 1 : 0;
   }
   return rotated;

@@ -131,6 +131,10 @@ struct VaultOptions {
   std::string region = "us-east-1";
   Authorizer authorizer;  // required
   AuditFn audit;          // required
+  // Optional: called with each call's CloudTrail records once they are durable in the journal,
+  // before the call is answered (the daemon's monitor takes them from here, in-process, instead
+  // of waiting for the trail's log files). Runs on the calling thread; must not block.
+  std::function<void(const std::vector<std::string>& records)> recorded;
 };
 
 class Vault {

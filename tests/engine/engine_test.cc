@@ -634,5 +634,65 @@ TEST_F(DeterminismTest, ReversedInputOrder) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// RecordMatcher: the daemon's record-at-a-time path.
+
+// Records what the hook saw.
+class SeenHook final : public EventHook {
+ public:
+  struct Seen {
+    std::int64_t time;
+    std::vector<bool> matched;
+    std::size_t input;
+    std::uint64_t record;
+  };
+  void OnEvent(const event::EventView&, std::string_view, std::int64_t time_ms,
+               const std::vector<bool>& matched, std::size_t input, std::uint64_t record) override {
+    seen.push_back({time_ms, matched, input, record});
+  }
+  std::vector<Seen> seen;
+};
+
+TEST(RecordMatcherTest, MatchesLikeRunScanAndRejectsWhatRunScanCountsAsMalformed) {
+  auto scan = MakeScan({kGetSecret, kSignIn});
+  scan->options.make_hook = [] { return std::make_unique<SeenHook>(); };
+  RecordMatcher matcher(scan->options);
+  const struct {
+    const char* record;
+    std::optional<bool> any;  // nullopt: rejected
+    std::vector<bool> matched;
+  } cases[] = {
+      {R"({"eventTime":"2024-07-31T10:00:01Z","eventName":"GetSecretValue"})", true, {true, false}},
+      {R"({"eventTime":"2024-07-31T10:00:02Z","eventSource":"signin.amazonaws.com"})",
+       true,
+       {false, true}},
+      {R"({"eventTime":"2024-07-31T10:00:03Z","eventName":"ListSecrets"})", false, {false, false}},
+      {R"({"eventName":"GetSecretValue"})", std::nullopt, {}},
+      {R"({"eventTime":"yesterday","eventName":"GetSecretValue"})", std::nullopt, {}},
+      {R"(["not","an","object"])", std::nullopt, {}},
+      {"{truncated", std::nullopt, {}},
+  };
+  std::uint64_t n = 0;
+  std::size_t hooked = 0;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.record);
+    auto got = matcher.Process(c.record, 3, n++);
+    auto* hook = static_cast<SeenHook*>(matcher.hook());
+    if (!c.any) {
+      EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument);
+      EXPECT_EQ(hook->seen.size(), hooked);
+      continue;
+    }
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(*got, *c.any);
+    ASSERT_EQ(hook->seen.size(), ++hooked);
+    EXPECT_EQ(hook->seen.back().matched, c.matched);
+    EXPECT_EQ(hook->seen.back().input, 3u);
+    EXPECT_EQ(hook->seen.back().record, n - 1);
+  }
+  EXPECT_EQ(static_cast<SeenHook*>(matcher.hook())->seen[0].time,
+            *ParseIso8601Millis("2024-07-31T10:00:01Z"));
+}
+
 }  // namespace
 }  // namespace trailwatch::engine

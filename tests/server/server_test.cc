@@ -90,6 +90,46 @@ TEST(Server, RoutesAwsJsonAndRestRequests) {
   s.Stop();  // idempotent
 }
 
+TEST(Server, PrefixRoutesAndFirstMatchWins) {
+  ServerOptions o;
+  o.port = 0;
+  Server s(o);
+  auto echo = [](std::string tag) {
+    return [tag](const aws::HttpRequest& r, const Peer&) {
+      Reply reply;
+      reply.content_type = "text/plain";
+      reply.body = tag + " " + r.path;
+      return reply;
+    };
+  };
+  s.Route("GET", "/api/alarms", echo("list"));
+  s.Route("GET", "/api/alarms/*", echo("one"));
+  s.Route("GET", "/api/*", echo("api"));
+  ASSERT_TRUE(s.Start().ok());
+  httplib::Client c("127.0.0.1", s.port());
+  const struct {
+    const char* path;
+    int status;
+    const char* body;
+  } cases[] = {
+      {"/api/alarms", 200, "list /api/alarms"},
+      {"/api/alarms/", 200, "one /api/alarms/"},
+      {"/api/alarms/Root/history", 200, "one /api/alarms/Root/history"},
+      {"/api/outbox", 200, "api /api/outbox"},
+      {"/api", 404, ""},
+      {"/apix/alarms", 404, ""},
+  };
+  for (const auto& k : cases) {
+    auto res = c.Get(k.path);
+    ASSERT_TRUE(res) << k.path;
+    EXPECT_EQ(res->status, k.status) << k.path;
+    if (k.status == 200) {
+      EXPECT_EQ(res->body, k.body);
+    }
+  }
+  s.Stop();
+}
+
 TEST(Server, TakenPortIsAnError) {
   ServerOptions o;
   o.port = 0;

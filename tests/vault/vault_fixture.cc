@@ -67,6 +67,10 @@ void VaultFixture::Open() {
     if (fail_audit_.load()) return Status::IoError("audit sink unavailable");
     return StandInRecord(r, ctx);
   };
+  vo.recorded = [this](const std::vector<std::string>& records) {
+    std::lock_guard lock(recorded_mu_);
+    recorded_.insert(recorded_.end(), records.begin(), records.end());
+  };
   auto key = MasterKey::FromBytes(key_bytes_);
   ASSERT_TRUE(key.ok());
   auto v = Vault::Create(store_.get(), std::move(key).value(), std::move(vo));

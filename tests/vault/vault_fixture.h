@@ -62,6 +62,9 @@ class VaultFixture : public ::testing::Test {
   std::mutex authz_mu_;
   std::vector<AuthzRequest> authz_log_;
   std::int64_t journal_seq_ = 0;
+  // What VaultOptions::recorded was handed, in order.
+  std::mutex recorded_mu_;
+  std::vector<std::string> recorded_;
 };
 
 // Every byte of the database and its -wal and -shm files.

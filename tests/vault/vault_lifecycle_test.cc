@@ -290,6 +290,37 @@ TEST_F(LifecycleTest, LastAccessedDateFollowsTheDayOfTheReads) {
   }
 }
 
+// The daemon's monitor reads calls from VaultOptions::recorded: every journalled record, once
+// durable, in journal order — reads, writes, failures and BatchGet's per-secret records alike.
+TEST_F(LifecycleTest, RecordedSeesExactlyTheJournal) {
+  TakeJournal();
+  const struct {
+    const char* op;
+    json request;
+    int status;
+  } calls[] = {
+      {"CreateSecret", {{"Name", "r1"}, {"SecretString", "v"}}, 200},
+      {"GetSecretValue", {{"SecretId", "r1"}}, 200},
+      {"GetSecretValue", {{"SecretId", "missing"}}, 400},
+      {"BatchGetSecretValue", {{"SecretIdList", {"r1"}}}, 200},
+      {"NoSuchOperation", json::object(), 400},
+      {"DeleteSecret", {{"SecretId", "r1"}, {"ForceDeleteWithoutRecovery", true}}, 200},
+  };
+  for (const auto& c : calls) EXPECT_EQ(Call(c.op, c.request).status, c.status) << c.op;
+  const std::vector<json> journal = TakeJournal();
+  std::vector<json> recorded;
+  {
+    std::lock_guard lock(recorded_mu_);
+    for (const std::string& r : recorded_) recorded.push_back(json::parse(r));
+  }
+  ASSERT_EQ(journal.size(), 7u);  // BatchGet adds one GetSecretValue record
+  // The fixture's Create in SetUp recorded nothing: only these calls.
+  ASSERT_GE(recorded.size(), journal.size());
+  const std::vector<json> tail(recorded.end() - static_cast<std::ptrdiff_t>(journal.size()),
+                               recorded.end());
+  EXPECT_EQ(tail, journal);
+}
+
 TEST_F(LifecycleTest, GetRandomPassword) {
   auto r =
       Call("GetRandomPassword",

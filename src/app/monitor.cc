@@ -1,0 +1,298 @@
+#include "app/monitor.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "app/compiled_rules.h"
+#include "app/timeline_output.h"
+#include "common/time.h"
+#include "engine/engine.h"
+
+namespace trailwatch::app {
+namespace {
+
+constexpr std::size_t kRecentLines = 1000;
+constexpr std::int64_t kPruneEveryMs = 60'000;
+const std::vector<double> kLatencyBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                             0.1,   0.25,   0.5,   1,    2.5,   5};
+
+struct Batch {
+  std::vector<std::string> records;
+  std::chrono::steady_clock::time_point submitted;
+};
+
+struct StoredSummary {
+  std::int64_t id;
+  std::int64_t arrival_ms;
+  std::string json;
+};
+
+}  // namespace
+
+struct Monitor::Impl {
+  Impl(const rules::RuleSet& s, MonitorOptions o, const Clock& c)
+      : set(s), options(std::move(o)), clock(c) {}
+
+  const rules::RuleSet& set;
+  MonitorOptions options;
+  const Clock& clock;
+
+  event::PathRegistry registry;
+  engine::ScanOptions scan;
+  std::unique_ptr<CompiledMetricFilters> compiled;
+  std::unique_ptr<engine::RecordMatcher> matcher;
+  std::unique_ptr<TimelinePrinter> printer;
+  std::FILE* timeline = nullptr;
+  std::uint64_t next_record = 0;
+  // How long a contributing event's summary may still be named by a change: the longest
+  // evaluation range plus the lateness.
+  std::int64_t keep_ms = 0;
+  std::int64_t last_prune_ms = 0;
+  std::deque<StoredSummary> summaries;
+  std::int64_t next_summary = 0;
+
+  // Guards the queue and `stopping`.
+  mutable std::mutex queue_mu;
+  std::condition_variable wake;
+  std::vector<Batch> queue;
+  std::size_t queued_records = 0;
+  bool stopping = false;
+  std::thread thread;
+
+  // Guards what the API reads: the evaluator, the recent lines, the stats.
+  mutable std::mutex state_mu;
+  std::unique_ptr<alarm::Evaluator> evaluator;
+  std::deque<std::pair<std::string, std::string>> recent;  // (alarm, line)
+  MonitorStats stats;
+
+  std::int64_t NowMs() const { return clock.Now().time_since_epoch().count(); }
+
+  void Emit(std::vector<alarm::TimelineEntry>& entries) {
+    for (alarm::TimelineEntry& e : entries) {
+      // The printer indexes summaries by the entry's event numbers: renumber into a local list.
+      std::vector<std::string> local;
+      for (std::int64_t& id : e.events) {
+        const auto it =
+            std::lower_bound(summaries.begin(), summaries.end(), id,
+                             [](const StoredSummary& s, std::int64_t want) { return s.id < want; });
+        local.push_back(it != summaries.end() && it->id == id ? it->json : std::string("{}"));
+        id = static_cast<std::int64_t>(local.size() - 1);
+      }
+      std::string line;
+      printer->Print(e, local, &line);
+      while (!line.empty() && line.back() == '\n') line.pop_back();
+      if (timeline) {
+        std::fputs(line.c_str(), timeline);
+        std::fputc('\n', timeline);
+      }
+      if (options.console) {
+        fmt::print(options.console, "trailwatch: {} {} {} -> {}: {}\n", FormatIso8601(e.time_ms),
+                   e.alarm, alarm::StateName(e.transition.old_state),
+                   alarm::StateName(e.transition.new_state), e.transition.reason);
+      }
+      ++stats.changes;
+      recent.emplace_back(e.alarm, std::move(line));
+      if (recent.size() > kRecentLines) recent.pop_front();
+      if (options.on_change) options.on_change(e, local);
+    }
+    if (timeline && !entries.empty()) std::fflush(timeline);
+    if (options.console && !entries.empty()) std::fflush(options.console);
+    entries.clear();
+  }
+
+  void Process(std::string_view record, std::int64_t now, std::vector<alarm::TimelineEntry>* out) {
+    // What was due before this record arrived must not see it.
+    evaluator->AdvanceTo(now - 1, out);
+    ++stats.records;
+    auto matched = matcher->Process(record, 0, next_record++);
+    if (!matched.ok()) {
+      ++stats.malformed;
+      return;
+    }
+    if (*matched) ++stats.matched;
+    auto& hook = static_cast<MetricHook&>(*matcher->hook());
+    std::vector<std::int64_t> ids;
+    for (Summary& s : hook.summaries_) {
+      ids.push_back(next_summary);
+      summaries.push_back({next_summary++, now, std::move(s.json)});
+    }
+    for (alarm::Observation& o : hook.observations_) {
+      // Live, a record arrives when it is read, on the wall clock.
+      o.arrival_ms = now;
+      if (o.event >= 0) o.event = ids[static_cast<std::size_t>(o.event)];
+      evaluator->Add(o, out);
+      ++stats.observations;
+    }
+    hook.observations_.clear();
+    hook.summaries_.clear();
+    hook.minutes_.clear();
+    for (auto& m : hook.matched_minutes_) m.clear();
+  }
+
+  void Tick(std::int64_t now, std::vector<alarm::TimelineEntry>* out) {
+    evaluator->AdvanceTo(now, out);
+    if (now - last_prune_ms >= kPruneEveryMs) {
+      last_prune_ms = now;
+      evaluator->Prune(now - options.lateness_ms);
+      while (!summaries.empty() && summaries.front().arrival_ms < now - keep_ms) {
+        summaries.pop_front();
+      }
+    }
+  }
+
+  void RunBatches(std::vector<Batch> batches) {
+    std::vector<alarm::TimelineEntry> entries;
+    std::lock_guard lock(state_mu);
+    for (Batch& b : batches) {
+      for (const std::string& r : b.records) Process(r, NowMs(), &entries);
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - b.submitted).count();
+      for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+        if (seconds <= kLatencyBuckets[i]) stats.latency_counts[i] += b.records.size();
+      }
+      stats.latency_sum += seconds * static_cast<double>(b.records.size());
+      Emit(entries);
+    }
+    Tick(NowMs(), &entries);
+    Emit(entries);
+  }
+
+  std::vector<Batch> Take() {
+    std::vector<Batch> out;
+    out.swap(queue);
+    queued_records = 0;
+    return out;
+  }
+
+  void Loop() {
+    for (;;) {
+      std::vector<Batch> batches;
+      bool stop = false;
+      {
+        std::unique_lock lock(queue_mu);
+        wake.wait_for(lock, options.tick, [&] { return stopping || !queue.empty(); });
+        batches = Take();
+        stop = stopping;
+      }
+      RunBatches(std::move(batches));
+      if (stop) return;
+    }
+  }
+};
+
+Monitor::Monitor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Monitor::~Monitor() { Stop(); }
+
+Result<std::unique_ptr<Monitor>> Monitor::Create(const rules::RuleSet& set, MonitorOptions options,
+                                                 const Clock& clock) {
+  auto impl = std::make_unique<Impl>(set, std::move(options), clock);
+  Impl& m = *impl;
+  m.scan.event_time_slot = engine::RegisterEventTime(&m.registry);
+  bool delimited = false;
+  auto compiled = CompileMetricFilters(set, m.options.load, &m.registry, &m.scan, &delimited);
+  if (!compiled.ok()) return compiled.status();
+  m.compiled = std::move(*compiled);
+  m.scan.paths = event::PathSet::Build(m.registry.paths(), delimited);
+  const CompiledMetricFilters* cf = m.compiled.get();
+  const auto* programs = &m.scan.programs;
+  m.scan.make_hook = [cf, programs] {
+    return std::unique_ptr<engine::EventHook>(new MetricHook(*cf, *programs));
+  };
+  m.matcher = std::make_unique<engine::RecordMatcher>(m.scan);
+  const std::int64_t now = m.NowMs();
+  alarm::Evaluator::Options eo;
+  eo.start_ms = now;
+  eo.lateness_ms = m.options.lateness_ms;
+  auto evaluator = alarm::Evaluator::Create(m.compiled->alarms, m.compiled->composites, eo);
+  if (!evaluator.ok()) return evaluator.status();
+  m.evaluator = std::move(*evaluator);
+  std::int64_t longest = 0;
+  for (const alarm::AlarmConfig& a : m.compiled->alarms) {
+    longest = std::max(longest, std::int64_t{alarm::EvaluationRange(a)} * a.period_seconds * 1000 +
+                                    alarm::EvaluationIntervalMs(a));
+  }
+  m.keep_ms = longest + m.options.lateness_ms + 60'000;
+  m.last_prune_ms = now;
+  m.printer = std::make_unique<TimelinePrinter>(set, m.options.load, false, now);
+  if (!m.options.timeline_path.empty()) {
+    m.timeline = std::fopen(m.options.timeline_path.c_str(), "ae");
+    if (m.timeline == nullptr) {
+      return Status::IoError(fmt::format("cannot open {} for appending", m.options.timeline_path));
+    }
+  }
+  m.stats.latency_buckets = kLatencyBuckets;
+  m.stats.latency_counts.assign(kLatencyBuckets.size(), 0);
+  return std::unique_ptr<Monitor>(new Monitor(std::move(impl)));
+}
+
+void Monitor::Start() {
+  if (impl_->thread.joinable()) return;
+  impl_->thread = std::thread([this] { impl_->Loop(); });
+}
+
+void Monitor::Stop() {
+  {
+    std::lock_guard lock(impl_->queue_mu);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+  if (impl_->thread.joinable()) impl_->thread.join();
+  Drain();
+  if (impl_->timeline) {
+    std::fclose(impl_->timeline);
+    impl_->timeline = nullptr;
+  }
+}
+
+void Monitor::Submit(std::vector<std::string> records) {
+  if (records.empty()) return;
+  {
+    std::lock_guard lock(impl_->queue_mu);
+    impl_->queued_records += records.size();
+    impl_->queue.push_back({std::move(records), std::chrono::steady_clock::now()});
+  }
+  impl_->wake.notify_one();
+}
+
+void Monitor::Drain() {
+  std::vector<Batch> batches;
+  {
+    std::lock_guard lock(impl_->queue_mu);
+    batches = impl_->Take();
+  }
+  impl_->RunBatches(std::move(batches));
+}
+
+MonitorStats Monitor::Stats() const {
+  MonitorStats s;
+  {
+    std::lock_guard lock(impl_->state_mu);
+    s = impl_->stats;
+  }
+  std::lock_guard lock(impl_->queue_mu);
+  s.queued = impl_->queued_records;
+  return s;
+}
+
+std::vector<alarm::Evaluator::AlarmStatus> Monitor::Alarms() const {
+  std::lock_guard lock(impl_->state_mu);
+  return impl_->evaluator->States();
+}
+
+std::vector<std::string> Monitor::Recent(std::size_t limit, std::string_view alarm) const {
+  std::lock_guard lock(impl_->state_mu);
+  std::vector<std::string> out;
+  for (auto it = impl_->recent.rbegin(); it != impl_->recent.rend() && out.size() < limit; ++it) {
+    if (alarm.empty() || it->first == alarm) out.push_back(it->second);
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace trailwatch::app

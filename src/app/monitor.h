@@ -1,0 +1,88 @@
+// The daemon's monitor (design.md §1, §5): CloudTrail records in — from the vault in-process,
+// at once, and from followed sources — through the rule set's metric filters into live alarm
+// evaluation (alarm::Evaluator), out as timeline lines (the lines `scan --rules` prints, so a
+// replay of the same events can be compared line for line), console lines and a callback the
+// daemon turns into notifications.
+//
+// Records are queued by Submit (any thread, never blocks on evaluation) and processed by one
+// thread, which also advances the alarms' schedule on a ticker with the wall clock.
+#ifndef TRAILWATCH_APP_MONITOR_H_
+#define TRAILWATCH_APP_MONITOR_H_
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alarm/timeline.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "rules/rules.h"
+
+namespace trailwatch::app {
+
+struct MonitorOptions {
+  rules::LoadOptions load;
+  // Allowed lateness of the alarms' scheduled evaluations (design.md §6).
+  std::int64_t lateness_ms = 5 * 60'000;
+  // Every state change as one NDJSON line, appended (the alerts file); empty: none.
+  std::string timeline_path;
+  // One human line per state change; null: none.
+  std::FILE* console = nullptr;
+  // Called on the monitor thread for every state change, with the contributing events'
+  // summaries (the JSON objects of the timeline line), e.g. to queue notifications.
+  std::function<void(const alarm::TimelineEntry&, const std::vector<std::string>& events)>
+      on_change;
+  std::chrono::milliseconds tick{250};
+};
+
+struct MonitorStats {
+  std::uint64_t records = 0;    // records processed
+  std::uint64_t malformed = 0;  // not a JSON object, or no valid eventTime
+  std::uint64_t matched = 0;    // records some metric filter matched
+  std::uint64_t observations = 0;
+  std::uint64_t changes = 0;  // alarm state changes
+  std::uint64_t queued = 0;   // submitted, not yet processed
+  // Seconds from Submit to the end of processing, for the latency histogram.
+  std::vector<double> latency_buckets;        // upper bounds
+  std::vector<std::uint64_t> latency_counts;  // cumulative, per bucket
+  double latency_sum = 0;
+};
+
+class Monitor {
+ public:
+  // Compiles the metric filters and alarms of `set` (which must outlive the monitor).
+  static Result<std::unique_ptr<Monitor>> Create(const rules::RuleSet& set, MonitorOptions options,
+                                                 const Clock& clock);
+  ~Monitor();
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
+
+  void Start();
+  // Processes what was submitted, then stops the thread. Idempotent.
+  void Stop();
+
+  // Queues records (CloudTrail records as compact JSON) for processing.
+  void Submit(std::vector<std::string> records);
+  // Processes everything submitted so far and advances the schedule to the clock's now; for
+  // tests and for shutdown. Not while Start()ed.
+  void Drain();
+
+  MonitorStats Stats() const;
+  std::vector<alarm::Evaluator::AlarmStatus> Alarms() const;
+  // The last `limit` timeline lines (without line ends), oldest first; with `alarm`, only
+  // that alarm's.
+  std::vector<std::string> Recent(std::size_t limit, std::string_view alarm = {}) const;
+
+ private:
+  struct Impl;
+  explicit Monitor(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace trailwatch::app
+
+#endif  // TRAILWATCH_APP_MONITOR_H_

@@ -1,0 +1,385 @@
+#include "app/pipeline.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <map>
+#include <mutex>
+
+#include "app/monitor.h"
+#include "app/publisher.h"
+#include "common/files.h"
+#include "common/json_text.h"
+#include "common/time.h"
+#include "ingest/ingest.h"
+#include "notify/notify.h"
+#include "rules/rules.h"
+
+namespace trailwatch::app {
+namespace {
+
+server::Reply Json(std::string body, int status = 200) {
+  server::Reply r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  return r;
+}
+
+std::string Lines(const std::vector<std::string>& lines) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) out += ',';
+    out += lines[i];
+  }
+  return out + "]";
+}
+
+// %XX escapes of a path segment; a malformed escape is kept as is.
+std::string PercentDecode(std::string_view in) {
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    unsigned value = 0;
+    if (in[i] == '%' && i + 3 <= in.size()) {
+      const char* first = in.data() + i + 1;
+      auto [ptr, ec] = std::from_chars(first, first + 2, value, 16);
+      if (ec == std::errc() && ptr == first + 2) {
+        out.push_back(static_cast<char>(value));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(in[i]);
+  }
+  return out;
+}
+
+// A followed source's records go to the monitor like the vault's.
+class MonitorSink final : public ingest::RecordSink {
+ public:
+  MonitorSink(Monitor* monitor, std::FILE* log) : monitor_(monitor), log_(log) {}
+  void OnRecord(std::string_view json, const ingest::RecordOrigin&) override {
+    batch_.emplace_back(json);
+    if (batch_.size() >= 1000) Flush();
+  }
+  void OnProblem(const ingest::Problem& p) override {
+    fmt::print(log_, "trailwatch: source {}: record {}: {}\n", p.path, p.record, p.reason);
+  }
+  // Records reach the monitor before their positions become durable: a crash in between
+  // reads them again (at least once, docs/sources.md).
+  Status Commit(store::Store& store, std::span<const ingest::FileCheckpoint> files,
+                std::int64_t now_ms) override {
+    Flush();
+    return RecordSink::Commit(store, files, now_ms);
+  }
+
+ private:
+  void Flush() {
+    if (!batch_.empty()) monitor_->Submit(std::move(batch_));
+    batch_.clear();
+  }
+  Monitor* monitor_;
+  std::FILE* log_;
+  std::vector<std::string> batch_;
+};
+
+}  // namespace
+
+struct Pipeline::Impl {
+  const Config config;
+  store::Store* store;
+  const Clock& clock;
+  std::FILE* log;
+  rules::RuleSet rules;
+  std::unique_ptr<notify::MessageSigner> signer;
+  std::unique_ptr<notify::Deliverer> file_deliverer, http_deliverer, smtp_deliverer;
+  std::unique_ptr<notify::Outbox> outbox;
+  std::unique_ptr<Publisher> publisher;
+  std::unique_ptr<Monitor> monitor;
+  std::unique_ptr<MonitorSink> sink;
+  std::vector<std::unique_ptr<ingest::FileFollower>> followers;
+  std::mutex stop_mu;
+  bool stopped = false;
+
+  Impl(Config c, store::Store* s, const Clock& k, std::FILE* l)
+      : config(std::move(c)), store(s), clock(k), log(l) {}
+
+  void Publish(const alarm::TimelineEntry& e, const std::vector<std::string>& events) {
+    std::vector<std::string> skipped;
+    for (const Publication& p : publisher->Render(e, events, &skipped)) {
+      auto queued = outbox->Enqueue(p.deliveries, p.label);
+      if (!queued.ok()) {
+        fmt::print(log, "trailwatch: notifications for {}: {}\n", e.alarm,
+                   queued.status().ToString());
+      }
+    }
+    for (const std::string& s : skipped) {
+      fmt::print(log, "trailwatch: {}: subscription {} not delivered by trailwatch\n", e.alarm, s);
+    }
+  }
+
+  std::string MetricsText() const {
+    const MonitorStats m = monitor->Stats();
+    const notify::OutboxStats o = outbox->Stats();
+    std::string out;
+    auto counter = [&](const char* name, const char* help, std::uint64_t v) {
+      out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", name, help, v);
+    };
+    auto gauge = [&](const char* name, const char* help, std::uint64_t v) {
+      out += fmt::format("# HELP {0} {1}\n# TYPE {0} gauge\n{0} {2}\n", name, help, v);
+    };
+    counter("trailwatch_events_total", "CloudTrail records processed by the monitor.", m.records);
+    counter("trailwatch_events_malformed_total", "Records that were not valid CloudTrail.",
+            m.malformed);
+    counter("trailwatch_events_matched_total", "Records matched by a metric filter.", m.matched);
+    counter("trailwatch_metric_observations_total", "Metric datapoints published.", m.observations);
+    counter("trailwatch_alarm_state_changes_total", "Alarm state changes.", m.changes);
+    gauge("trailwatch_events_queued", "Records waiting for the monitor.", m.queued);
+    out +=
+        "# HELP trailwatch_alarm_state Current alarm state (1 for the state it is in).\n"
+        "# TYPE trailwatch_alarm_state gauge\n";
+    for (const auto& a : monitor->Alarms()) {
+      for (alarm::State s :
+           {alarm::State::kOk, alarm::State::kAlarm, alarm::State::kInsufficientData}) {
+        std::string name;
+        AppendJsonString(&name, a.name);  // a quoted, escaped label value
+        out += fmt::format("trailwatch_alarm_state{{alarm={},state=\"{}\"}} {}\n", name,
+                           alarm::StateName(s), a.state == s ? 1 : 0);
+      }
+    }
+    counter("trailwatch_deliveries_sent_total", "Notifications delivered.", o.sent);
+    counter("trailwatch_deliveries_failed_total", "Failed delivery attempts.", o.failed_attempts);
+    counter("trailwatch_deliveries_dead_total", "Notifications dead-lettered.", o.dead);
+    gauge("trailwatch_deliveries_queued", "Notifications waiting in the outbox.", o.queued);
+    out +=
+        "# HELP trailwatch_event_latency_seconds From a record's arrival to the end of its "
+        "evaluation.\n# TYPE trailwatch_event_latency_seconds histogram\n";
+    for (std::size_t i = 0; i < m.latency_buckets.size(); ++i) {
+      out += fmt::format("trailwatch_event_latency_seconds_bucket{{le=\"{}\"}} {}\n",
+                         m.latency_buckets[i], m.latency_counts[i]);
+    }
+    out += fmt::format("trailwatch_event_latency_seconds_bucket{{le=\"+Inf\"}} {}\n", m.records);
+    out += fmt::format("trailwatch_event_latency_seconds_sum {}\n", m.latency_sum);
+    out += fmt::format("trailwatch_event_latency_seconds_count {}\n", m.records);
+    return out;
+  }
+
+  std::string AlarmsJson() const {
+    std::string out = "{\"alarms\":[";
+    bool first = true;
+    for (const auto& a : monitor->Alarms()) {
+      out += first ? "{" : ",{";
+      first = false;
+      out += "\"name\":";
+      AppendJsonString(&out, a.name);
+      out += ",\"arn\":";
+      AppendJsonString(&out, a.arn);
+      out += a.composite ? ",\"composite\":true" : "";
+      out += ",\"state\":";
+      AppendJsonString(&out, alarm::StateName(a.state));
+      out += ",\"reason\":";
+      AppendJsonString(&out, a.reason);
+      if (a.since_ms) {
+        out += ",\"since\":";
+        AppendJsonString(&out, FormatIso8601(*a.since_ms));
+      }
+      out += '}';
+    }
+    return out + "]}";
+  }
+
+  std::string OutboxJson(const aws::HttpRequest& r) const {
+    notify::OutboxQuery q;
+    // ?state=pending|delivered|dead
+    const std::string& query = r.query;
+    for (std::string_view s : {"pending", "delivered", "dead"}) {
+      if (query.find(fmt::format("state={}", s)) != std::string::npos) {
+        q.state = *notify::ParseOutboxState(s);
+      }
+    }
+    auto entries = outbox->List(q);
+    if (!entries.ok()) return "{\"error\":\"outbox unavailable\"}";
+    std::string out = "{\"messages\":[";
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+      const notify::OutboxEntry& e = (*entries)[i];
+      out += i > 0 ? ",{" : "{";
+      out +=
+          fmt::format("\"id\":{},\"state\":\"{}\",\"protocol\":\"{}\",\"endpoint\":", e.id,
+                      notify::OutboxStateName(e.state), notify::ProtocolName(e.delivery.protocol));
+      AppendJsonString(&out, e.delivery.endpoint);
+      out += ",\"messageId\":";
+      AppendJsonString(&out, e.delivery.message_id);
+      out += ",\"topicArn\":";
+      AppendJsonString(&out, e.label.topic_arn);
+      out += ",\"source\":";
+      AppendJsonString(&out, e.label.source);
+      out += fmt::format(",\"attempts\":{},\"created\":\"{}\"", e.attempts,
+                         FormatIso8601(e.created_ms));
+      if (e.finished_ms) out += fmt::format(",\"finished\":\"{}\"", FormatIso8601(*e.finished_ms));
+      if (!e.last_error.empty()) {
+        out += ",\"lastError\":";
+        AppendJsonString(&out, e.last_error);
+      }
+      out += '}';
+    }
+    return out + "]}";
+  }
+};
+
+Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Pipeline::~Pipeline() { Stop(); }
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::Store* store,
+                                                   const Clock& clock, std::FILE* log) {
+  auto impl = std::make_unique<Impl>(config, store, clock, log);
+  Impl& p = *impl;
+  rules::LoadOptions load;
+  load.account_id = config.account_id;
+  load.region = config.region;
+  for (const std::string& r : config.rules) {
+    auto loaded = rules::LoadRuleFile(r, load);
+    if (!loaded.ok()) return loaded.status();
+    if (Status s = rules::Merge(&p.rules, std::move(*loaded)); !s.ok()) return s;
+  }
+  if (Status s = rules::CheckReferences(p.rules); !s.ok()) return s;
+
+  const std::string scheme = config.tls_cert.empty() ? "http" : "https";
+  auto signer = notify::MessageSigner::LoadOrCreate(
+      config.data_dir + "/sns-signing",
+      fmt::format("{}://{}:{}/sns", scheme, config.ListenHost(), config.ListenPort()), clock);
+  if (!signer.ok()) return signer.status();
+  p.signer = std::make_unique<notify::MessageSigner>(std::move(*signer));
+
+  notify::DelivererMap deliverers;
+  p.file_deliverer = notify::NewFileDeliverer();
+  deliverers[notify::Protocol::kFile] = p.file_deliverer.get();
+  p.http_deliverer = notify::NewHttpDeliverer({});
+  for (auto proto : {notify::Protocol::kHttp, notify::Protocol::kHttps, notify::Protocol::kSlack}) {
+    deliverers[proto] = p.http_deliverer.get();
+  }
+  if (config.smtp) {
+    notify::SmtpOptions so;
+    so.url = config.smtp->url;
+    so.from = config.smtp->from;
+    so.username = config.smtp->username;
+    if (!config.smtp->password_file.empty()) {
+      auto password = ReadFile(config.smtp->password_file);
+      if (!password.ok()) return password.status().WithContext("smtp.password_file");
+      so.password = *password;
+      while (!so.password.empty() && (so.password.back() == '\n' || so.password.back() == '\r')) {
+        so.password.pop_back();
+      }
+    }
+    p.smtp_deliverer = notify::NewSmtpDeliverer(std::move(so));
+    deliverers[notify::Protocol::kEmail] = p.smtp_deliverer.get();
+    deliverers[notify::Protocol::kEmailJson] = p.smtp_deliverer.get();
+  }
+  notify::OutboxOptions oo;
+  oo.clock = &clock;
+  oo.log = [log](std::string_view line) { fmt::print(log, "trailwatch: outbox: {}\n", line); };
+  p.outbox = std::make_unique<notify::Outbox>(*store, std::move(deliverers), std::move(oo));
+
+  PublisherOptions po;
+  po.load = load;
+  po.config_updated_ms = clock.Now().time_since_epoch().count();
+  po.signer = p.signer.get();
+  po.email.alarm_link_base =
+      fmt::format("{}://{}:{}/api/alarms/", scheme, config.ListenHost(), config.ListenPort());
+  for (const auto& [topic, subs] : config.subscriptions) {
+    for (const SubscriptionConfig& s : subs) po.extra[topic].push_back({s.protocol, s.endpoint});
+  }
+  p.publisher = std::make_unique<Publisher>(p.rules, std::move(po));
+
+  MonitorOptions mo;
+  mo.load = load;
+  mo.timeline_path = config.data_dir + "/alerts.ndjson";
+  mo.console = log;
+  Impl* raw = &p;
+  mo.on_change = [raw](const alarm::TimelineEntry& e, const std::vector<std::string>& events) {
+    raw->Publish(e, events);
+  };
+  auto monitor = Monitor::Create(p.rules, std::move(mo), clock);
+  if (!monitor.ok()) return monitor.status();
+  p.monitor = std::move(*monitor);
+
+  p.sink = std::make_unique<MonitorSink>(p.monitor.get(), log);
+  for (const std::string& source : config.sources) {
+    if (source.starts_with("s3://") || source.starts_with("sqs://") ||
+        source.starts_with("logs://")) {
+      return Status::InvalidArgument(
+          fmt::format("sources: {}: AWS sources are not supported by up yet", source));
+    }
+    ingest::FollowerOptions fo;
+    fo.paths = {source};
+    fo.store = store;
+    fo.clock = &clock;
+    auto follower = ingest::FileFollower::Create(std::move(fo), p.sink.get());
+    if (!follower.ok()) return follower.status().WithContext("sources: " + source);
+    p.followers.push_back(std::move(*follower));
+  }
+  fmt::print(log,
+             "trailwatch: monitoring {} metric filters, {} alarms, {} composite alarms, {} "
+             "sources besides the vault\n",
+             p.rules.metric_filters.size(), p.rules.alarms.size(), p.rules.composites.size(),
+             p.followers.size());
+  return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
+}
+
+void Pipeline::Submit(std::vector<std::string> records) {
+  impl_->monitor->Submit(std::move(records));
+}
+
+void Pipeline::AddRoutes(server::Server* http) {
+  Impl* p = impl_.get();
+  http->Route("GET", "/api/alarms",
+              [p](const aws::HttpRequest&, const server::Peer&) { return Json(p->AlarmsJson()); });
+  http->Route("GET", "/api/alarms/*", [p](const aws::HttpRequest& r, const server::Peer&) {
+    // /api/alarms/{name}/history, the name URL-encoded as the client sent it.
+    std::string_view rest =
+        std::string_view(r.path).substr(std::string_view("/api/alarms/").size());
+    if (!rest.ends_with("/history")) return Json(R"({"error":"not found"})", 404);
+    rest.remove_suffix(std::string_view("/history").size());
+    const std::string name = PercentDecode(rest);
+    return Json("{\"history\":" + Lines(p->monitor->Recent(1000, name)) + "}");
+  });
+  http->Route("GET", "/api/alerts", [p](const aws::HttpRequest&, const server::Peer&) {
+    return Json("{\"alerts\":" + Lines(p->monitor->Recent(100)) + "}");
+  });
+  http->Route("GET", "/api/outbox", [p](const aws::HttpRequest& r, const server::Peer&) {
+    return Json(p->OutboxJson(r));
+  });
+  http->Route("GET", "/metrics", [p](const aws::HttpRequest&, const server::Peer&) {
+    server::Reply r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = p->MetricsText();
+    return r;
+  });
+  http->Route("GET", "/sns/*", [p](const aws::HttpRequest& r, const server::Peer&) {
+    if (r.path != "/sns/" + p->signer->CertificateFileName()) {
+      return Json(R"({"error":"not found"})", 404);
+    }
+    server::Reply reply;
+    reply.content_type = "application/x-pem-file";
+    reply.body = p->signer->CertificatePem();
+    return reply;
+  });
+}
+
+Status Pipeline::Start() {
+  if (Status s = impl_->outbox->Start(); !s.ok()) return s;
+  impl_->monitor->Start();
+  for (auto& f : impl_->followers) f->Start();
+  return Status::Ok();
+}
+
+void Pipeline::Stop() {
+  std::lock_guard lock(impl_->stop_mu);
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  for (auto& f : impl_->followers) f->Stop();
+  impl_->monitor->Stop();
+  impl_->outbox->Stop();
+}
+
+}  // namespace trailwatch::app

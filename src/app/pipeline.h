@@ -1,0 +1,49 @@
+// The monitoring half of `trailwatch up` (design.md §1, §5): the rule files, the monitor fed by
+// the vault in-process and by followed sources, notifications through the durable outbox, and
+// the REST API and /metrics over them. up.cc owns the vault half and the order of shutdown.
+#ifndef TRAILWATCH_APP_PIPELINE_H_
+#define TRAILWATCH_APP_PIPELINE_H_
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/config.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "server/server.h"
+#include "store/store.h"
+
+namespace trailwatch::app {
+
+class Pipeline {
+ public:
+  // Loads the rules, opens alerts.ndjson, the SNS signing key and the outbox in the data dir.
+  // Errors name the rule file or the setting.
+  static Result<std::unique_ptr<Pipeline>> Create(const Config& config, store::Store* store,
+                                                  const Clock& clock, std::FILE* log);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // The vault's records, once durable (vault::VaultOptions::recorded). Any thread.
+  void Submit(std::vector<std::string> records);
+  // /api/alarms, /api/alarms/{name}/history, /api/alerts, /api/outbox, /metrics and the SNS
+  // signing certificate. Before the server starts.
+  void AddRoutes(server::Server* http);
+  // Starts the monitor, the outbox dispatchers and the followers.
+  Status Start();
+  // Stops the followers, processes what the monitor has queued, queues its notifications and
+  // stops the outbox (pending deliveries stay in the store for the next start). Idempotent.
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit Pipeline(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace trailwatch::app
+
+#endif  // TRAILWATCH_APP_PIPELINE_H_

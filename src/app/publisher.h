@@ -1,0 +1,61 @@
+// What SNS would send each subscriber when an alarm changes state (spec cloudwatch.md §4): the
+// deliveries of every subscription of every SNS topic among the transition's actions, ready for
+// the outbox. Message ids are derived from the change itself, so publishing the same change
+// again (after a crash, say) gives the same ids and the outbox sends it once.
+#ifndef TRAILWATCH_APP_PUBLISHER_H_
+#define TRAILWATCH_APP_PUBLISHER_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "alarm/timeline.h"
+#include "common/status.h"
+#include "notify/notify.h"
+#include "rules/rules.h"
+
+namespace trailwatch::app {
+
+struct PublisherOptions {
+  rules::LoadOptions load;
+  std::int64_t config_updated_ms = 0;  // AlarmConfigurationUpdatedTimestamp
+  // Signs the HTTP/S and email-json envelopes; without one those subscriptions are skipped
+  // with an error.
+  const notify::MessageSigner* signer = nullptr;
+  notify::EmailOptions email;  // link bases; subscription ARN and endpoint are filled in
+  // Subscriptions added by the config file, by topic name.
+  std::map<std::string, std::vector<rules::Subscription>> extra;
+};
+
+struct Publication {
+  notify::OutboxLabel label;
+  std::vector<notify::Delivery> deliveries;
+};
+
+// The event summaries of a timeline line ({"eventTime","principal",…} objects) as the message
+// renderers take them.
+std::vector<notify::EventSummary> ParseEventSummaries(const std::vector<std::string>& events);
+
+class Publisher {
+ public:
+  // `set` must outlive the publisher.
+  Publisher(const rules::RuleSet& set, PublisherOptions options);
+
+  // One Publication per SNS topic among the change's actions. Subscriptions whose protocol
+  // trailwatch does not deliver (sqs, lambda, …) are skipped; `skipped` (optional) names them.
+  std::vector<Publication> Render(const alarm::TimelineEntry& e,
+                                  const std::vector<std::string>& events,
+                                  std::vector<std::string>* skipped = nullptr) const;
+
+ private:
+  const rules::RuleSet& set_;
+  PublisherOptions options_;
+  std::map<std::string, const rules::MetricAlarm*, std::less<>> alarms_;
+  std::map<std::string, const rules::CompositeAlarm*, std::less<>> composites_;
+  std::map<std::string, const rules::Topic*, std::less<>> topics_;
+};
+
+}  // namespace trailwatch::app
+
+#endif  // TRAILWATCH_APP_PUBLISHER_H_

@@ -1,0 +1,124 @@
+// The daemon's monitor against `scan --rules`: the same events, arriving live one by one on a
+// clock, give the same timeline lines as the replay over a file of them.
+#include "app/monitor.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "app/commands.h"
+#include "common/time.h"
+#include "testing/files.h"
+
+namespace trailwatch::app {
+namespace {
+
+std::string Record(const char* time, const char* source, const char* name, const char* type,
+                   const char* extra = "") {
+  return fmt::format(
+      R"({{"eventVersion":"1.08","userIdentity":{{"type":"{}","arn":"arn:aws:iam::123456789012:{}",)"
+      R"("accountId":"123456789012","accessKeyId":"AKIAEXAMPLE000000001"}},"eventTime":"{}",)"
+      R"("eventSource":"{}","eventName":"{}","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.7",)"
+      R"("userAgent":"aws-cli/2.15","eventID":"{}-{}","eventType":"AwsApiCall",)"
+      R"("recipientAccountId":"123456789012"{}}})",
+      type, std::string(type) == "Root" ? "root" : "user/alice", time, source, name, name, time,
+      extra);
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+TEST(MonitorTest, LiveGivesTheLinesOfScanRules) {
+  test_support::TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::vector<std::string> records = {
+      Record("2024-07-31T10:00:05Z", "signin.amazonaws.com", "ConsoleLogin", "Root"),
+      Record("2024-07-31T10:01:00Z", "secretsmanager.amazonaws.com", "GetSecretValue", "IAMUser"),
+      Record("2024-07-31T10:03:10Z", "cloudtrail.amazonaws.com", "StopLogging", "IAMUser"),
+      Record("2024-07-31T10:03:40Z", "cloudtrail.amazonaws.com", "StopLogging", "IAMUser"),
+      Record("2024-07-31T10:20:00Z", "cloudtrail.amazonaws.com", "DeleteTrail", "IAMUser"),
+      Record("2024-07-31T10:21:30Z", "ec2.amazonaws.com", "AuthorizeSecurityGroupIngress",
+             "IAMUser"),
+      Record("2024-07-31T10:40:00Z", "iam.amazonaws.com", "PutUserPolicy", "IAMUser"),
+      Record(
+          "2024-07-31T10:41:00Z", "signin.amazonaws.com", "ConsoleLogin", "IAMUser",
+          R"(,"responseElements":{"ConsoleLogin":"Failure"},"errorMessage":"Failed authentication")"),
+  };
+  const std::string input = dir.path() + "/events.ndjson";
+  {
+    std::ofstream f(input);
+    for (const std::string& r : records) f << r << "\n";
+  }
+
+  // The replay.
+  ScanCommandOptions so;
+  so.sources = {input};
+  so.rules = {"pack:cis"};
+  so.threads = 1;
+  so.progress = "never";
+  const std::string scanned_path = dir.path() + "/scan.ndjson";
+  std::FILE* out = std::fopen(scanned_path.c_str(), "w");
+  std::FILE* err = std::fopen((dir.path() + "/scan.err").c_str(), "w");
+  ASSERT_EQ(RunScanRules(so, out, err), 0);
+  std::fclose(out);
+  std::fclose(err);
+  std::stringstream scanned;
+  scanned << std::ifstream(scanned_path).rdbuf();
+  const std::vector<std::string> want = Lines(scanned.str());
+  ASSERT_GE(want.size(), 6u) << scanned.str();
+
+  // Live: each record arrives 200 ms after its event time.
+  auto set = rules::LoadRuleFile("pack:cis");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  FakeClock clock(
+      TimePoint(std::chrono::milliseconds(*ParseIso8601Millis("2024-07-31T09:59:00Z"))));
+  MonitorOptions mo;
+  mo.timeline_path = dir.path() + "/alerts.ndjson";
+  std::vector<std::string> changed;
+  mo.on_change = [&](const alarm::TimelineEntry& e, const std::vector<std::string>& events) {
+    changed.push_back(e.alarm);
+    if (e.transition.new_state == alarm::State::kAlarm) {
+      EXPECT_FALSE(events.empty()) << e.alarm;
+    }
+  };
+  auto monitor = Monitor::Create(*set, mo, clock);
+  ASSERT_TRUE(monitor.ok()) << monitor.status().ToString();
+  for (const std::string& r : records) {
+    const std::int64_t at = *ParseIso8601Millis(r.substr(r.find("eventTime") + 12, 20)) + 200;
+    clock.Advance(std::chrono::milliseconds(at - clock.Now().time_since_epoch().count()));
+    (*monitor)->Submit({r});
+    (*monitor)->Drain();
+  }
+  (*monitor)->Submit({"{not json", R"({"eventName":"NoTime"})"});
+  clock.Advance(std::chrono::hours(2));
+  (*monitor)->Drain();
+  const MonitorStats stats = (*monitor)->Stats();
+  EXPECT_EQ(stats.records, records.size() + 2);
+  EXPECT_EQ(stats.malformed, 2u);
+  EXPECT_EQ(stats.changes, want.size());
+  (*monitor)->Stop();
+
+  std::stringstream live;
+  live << std::ifstream(mo.timeline_path).rdbuf();
+  EXPECT_EQ(Lines(live.str()), want);
+  EXPECT_EQ(changed.size(), want.size());
+  // The API's view: recent lines per alarm, and states.
+  EXPECT_EQ((*monitor)->Recent(1000), want);
+  const auto root_lines = (*monitor)->Recent(10, "CIS-4.3-RootAccountUsage");
+  ASSERT_FALSE(root_lines.empty());
+  EXPECT_NE(root_lines[0].find("\"new\":\"ALARM\""), std::string::npos);
+  EXPECT_NE(root_lines[0].find("\"time\":\"2024-07-31T10:00:05Z\""), std::string::npos)
+      << "the root alarm fires at the event, not at the end of the minute";
+  EXPECT_FALSE((*monitor)->Alarms().empty());
+}
+
+}  // namespace
+}  // namespace trailwatch::app
