@@ -117,6 +117,20 @@ class MetricHook final : public engine::EventHook {
   std::int64_t clock_ = INT64_MIN;
 };
 
+// A scan worker's (or the monitor's) hooks: the metric filters' and the detections'.
+class RulesHook final : public engine::EventHook {
+ public:
+  RulesHook(std::unique_ptr<MetricHook> m, std::unique_ptr<engine::EventHook> d)
+      : metric(std::move(m)), detections(std::move(d)) {}
+  void OnEvent(const event::EventView& view, std::string_view json, std::int64_t time,
+               const std::vector<bool>& matched, std::size_t input, std::uint64_t record) override {
+    metric->OnEvent(view, json, time, matched, input, record);
+    if (detections) detections->OnEvent(view, json, time, matched, input, record);
+  }
+  std::unique_ptr<MetricHook> metric;
+  std::unique_ptr<engine::EventHook> detections;  // null without detections
+};
+
 }  // namespace trailwatch::app
 
 #endif  // TRAILWATCH_APP_COMPILED_RULES_H_

@@ -45,6 +45,8 @@ struct Monitor::Impl {
   event::PathRegistry registry;
   engine::ScanOptions scan;
   std::unique_ptr<CompiledMetricFilters> compiled;
+  std::unique_ptr<DetectionScan> detections;
+  std::unique_ptr<DetectionScan::Live> live;  // null without detections
   std::unique_ptr<engine::RecordMatcher> matcher;
   std::unique_ptr<TimelinePrinter> printer;
   std::FILE* timeline = nullptr;
@@ -105,6 +107,27 @@ struct Monitor::Impl {
     entries.clear();
   }
 
+  void EmitAlerts(std::vector<AlertLine>& alerts) {
+    for (AlertLine& a : alerts) {
+      while (!a.text.empty() && a.text.back() == '\n') a.text.pop_back();
+      if (timeline) {
+        std::fputs(a.text.c_str(), timeline);
+        std::fputc('\n', timeline);
+      }
+      if (options.console) {
+        fmt::print(options.console, "trailwatch: {} ALERT {}: {}\n", FormatIso8601(a.time_ms),
+                   a.detection, a.text);
+      }
+      ++stats.alerts;
+      recent.emplace_back(a.detection, a.text);
+      if (recent.size() > kRecentLines) recent.pop_front();
+      if (options.on_alert) options.on_alert(a);
+    }
+    if (timeline && !alerts.empty()) std::fflush(timeline);
+    if (options.console && !alerts.empty()) std::fflush(options.console);
+    alerts.clear();
+  }
+
   void Process(std::string_view record, std::int64_t now, std::vector<alarm::TimelineEntry>* out) {
     // What was due before this record arrived must not see it.
     evaluator->AdvanceTo(now - 1, out);
@@ -115,7 +138,13 @@ struct Monitor::Impl {
       return;
     }
     if (*matched) ++stats.matched;
-    auto& hook = static_cast<MetricHook&>(*matcher->hook());
+    auto& rules_hook = static_cast<RulesHook&>(*matcher->hook());
+    if (live) {
+      std::vector<AlertLine> alerts;
+      live->Take(rules_hook.detections.get(), &alerts);
+      EmitAlerts(alerts);
+    }
+    MetricHook& hook = *rules_hook.metric;
     std::vector<std::int64_t> ids;
     for (Summary& s : hook.summaries_) {
       ids.push_back(next_summary);
@@ -136,6 +165,11 @@ struct Monitor::Impl {
 
   void Tick(std::int64_t now, std::vector<alarm::TimelineEntry>* out) {
     evaluator->AdvanceTo(now, out);
+    if (live) {
+      std::vector<AlertLine> alerts;
+      live->Flush(now, &alerts);
+      EmitAlerts(alerts);
+    }
     if (now - last_prune_ms >= kPruneEveryMs) {
       last_prune_ms = now;
       evaluator->Prune(now - options.lateness_ms);
@@ -198,11 +232,22 @@ Result<std::unique_ptr<Monitor>> Monitor::Create(const rules::RuleSet& set, Moni
   auto compiled = CompileMetricFilters(set, m.options.load, &m.registry, &m.scan, &delimited);
   if (!compiled.ok()) return compiled.status();
   m.compiled = std::move(*compiled);
+  if (!set.detections.empty()) {
+    auto d = DetectionScan::Create(set, &m.registry, &m.scan, &delimited);
+    if (!d.ok()) return d.status();
+    m.detections = std::move(*d);
+    auto live = m.detections->StartLive();
+    if (!live.ok()) return live.status();
+    m.live = std::move(*live);
+  }
   m.scan.paths = event::PathSet::Build(m.registry.paths(), delimited);
   const CompiledMetricFilters* cf = m.compiled.get();
   const auto* programs = &m.scan.programs;
-  m.scan.make_hook = [cf, programs] {
-    return std::unique_ptr<engine::EventHook>(new MetricHook(*cf, *programs));
+  const DetectionScan* detections = m.detections.get();
+  m.scan.make_hook = [cf, programs, detections] {
+    return std::unique_ptr<engine::EventHook>(
+        new RulesHook(std::make_unique<MetricHook>(*cf, *programs),
+                      detections ? detections->MakeHook() : nullptr));
   };
   m.matcher = std::make_unique<engine::RecordMatcher>(m.scan);
   const std::int64_t now = m.NowMs();

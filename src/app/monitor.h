@@ -1,6 +1,7 @@
 // The daemon's monitor (design.md §1, §5): CloudTrail records in — from the vault in-process,
 // at once, and from followed sources — through the rule set's metric filters into live alarm
-// evaluation (alarm::Evaluator), out as timeline lines (the lines `scan --rules` prints, so a
+// evaluation (alarm::Evaluator) and through its detections (detect::Evaluator), out as
+// timeline lines (the lines `scan --rules` prints, so a
 // replay of the same events can be compared line for line), console lines and a callback the
 // daemon turns into notifications.
 //
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "alarm/timeline.h"
+#include "app/scan_detections.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "rules/rules.h"
@@ -36,6 +38,8 @@ struct MonitorOptions {
   // summaries (the JSON objects of the timeline line), e.g. to queue notifications.
   std::function<void(const alarm::TimelineEntry&, const std::vector<std::string>& events)>
       on_change;
+  // The same for every detection alert (Trailwatch::Detection), with its line.
+  std::function<void(const AlertLine&)> on_alert;
   std::chrono::milliseconds tick{250};
 };
 
@@ -45,6 +49,7 @@ struct MonitorStats {
   std::uint64_t matched = 0;    // records some metric filter matched
   std::uint64_t observations = 0;
   std::uint64_t changes = 0;  // alarm state changes
+  std::uint64_t alerts = 0;   // detection alerts and roll-ups
   std::uint64_t queued = 0;   // submitted, not yet processed
   // Seconds from Submit to the end of processing, for the latency histogram.
   std::vector<double> latency_buckets;        // upper bounds

@@ -118,6 +118,21 @@ struct Pipeline::Impl {
     }
   }
 
+  void PublishAlert(const AlertLine& a) {
+    std::vector<std::string> skipped;
+    for (const Publication& p : publisher->RenderAlert(a, &skipped)) {
+      auto queued = outbox->Enqueue(p.deliveries, p.label);
+      if (!queued.ok()) {
+        fmt::print(log, "trailwatch: notifications for {}: {}\n", a.detection,
+                   queued.status().ToString());
+      }
+    }
+    for (const std::string& s : skipped) {
+      fmt::print(log, "trailwatch: {}: subscription {} not delivered by trailwatch\n", a.detection,
+                 s);
+    }
+  }
+
   std::string MetricsText() const {
     const MonitorStats m = monitor->Stats();
     const notify::OutboxStats o = outbox->Stats();
@@ -134,6 +149,7 @@ struct Pipeline::Impl {
     counter("trailwatch_events_matched_total", "Records matched by a metric filter.", m.matched);
     counter("trailwatch_metric_observations_total", "Metric datapoints published.", m.observations);
     counter("trailwatch_alarm_state_changes_total", "Alarm state changes.", m.changes);
+    counter("trailwatch_detection_alerts_total", "Detection alerts and roll-ups.", m.alerts);
     gauge("trailwatch_events_queued", "Records waiting for the monitor.", m.queued);
     out +=
         "# HELP trailwatch_alarm_state Current alarm state (1 for the state it is in).\n"
@@ -299,6 +315,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
   mo.on_change = [raw](const alarm::TimelineEntry& e, const std::vector<std::string>& events) {
     raw->Publish(e, events);
   };
+  mo.on_alert = [raw](const AlertLine& a) { raw->PublishAlert(a); };
   auto monitor = Monitor::Create(p.rules, std::move(mo), clock);
   if (!monitor.ok()) return monitor.status();
   p.monitor = std::move(*monitor);
@@ -320,9 +337,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
   }
   fmt::print(log,
              "trailwatch: monitoring {} metric filters, {} alarms, {} composite alarms, {} "
-             "sources besides the vault\n",
+             "detections, {} sources besides the vault\n",
              p.rules.metric_filters.size(), p.rules.alarms.size(), p.rules.composites.size(),
-             p.followers.size());
+             p.rules.detections.size(), p.followers.size());
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 

@@ -60,21 +60,20 @@ Publisher::Publisher(const rules::RuleSet& set, PublisherOptions options)
 std::vector<Publication> Publisher::Render(const alarm::TimelineEntry& e,
                                            const std::vector<std::string>& events,
                                            std::vector<std::string>* skipped) const {
-  std::vector<Publication> out;
   const rules::MetricAlarm* metric = nullptr;
   const rules::CompositeAlarm* composite = nullptr;
   if (e.composite) {
     auto it = composites_.find(e.alarm);
-    if (it == composites_.end()) return out;
+    if (it == composites_.end()) return {};
     composite = it->second;
   } else {
     auto it = alarms_.find(e.alarm);
-    if (it == alarms_.end()) return out;
+    if (it == alarms_.end()) return {};
     metric = it->second;
   }
   const rules::LoadOptions& load = options_.load;
+  Message m;
   notify::CompositeAlarmInfo info;
-  std::string message;
   if (composite) {
     info = {composite->name,
             composite->description,
@@ -85,16 +84,60 @@ std::vector<Publication> Publisher::Render(const alarm::TimelineEntry& e,
             composite->ok_actions,
             composite->alarm_actions,
             composite->insufficient_data_actions};
-    message = notify::CompositeAlarmMessage(info, e.transition, e.triggering);
+    m.message = notify::CompositeAlarmMessage(info, e.transition, e.triggering);
   } else {
-    message = notify::MetricAlarmMessage(metric->config, e.transition, options_.config_updated_ms);
+    m.message =
+        notify::MetricAlarmMessage(metric->config, e.transition, options_.config_updated_ms);
   }
-  const std::string subject = notify::AlarmSubject(e.transition.new_state, e.alarm, load.region);
-  const std::vector<notify::EventSummary> summaries = ParseEventSummaries(events);
-  const std::string change =
+  m.change =
       fmt::format("{}|{}|{}", e.alarm_arn, e.time_ms, alarm::StateName(e.transition.new_state));
+  m.subject = notify::AlarmSubject(e.transition.new_state, e.alarm, load.region);
+  m.time_ms = e.time_ms;
+  m.reason = e.transition.reason;
+  if (!options_.email.alarm_link_base.empty()) m.link = options_.email.alarm_link_base + e.alarm;
+  m.events = ParseEventSummaries(events);
+  m.topics = e.transition.actions;
+  m.source = e.alarm;
+  const std::vector<notify::EventSummary>* summaries = &m.events;
+  m.email = [&, summaries](const notify::EmailOptions& eo) {
+    return composite ? notify::CompositeAlarmEmail(info, e.transition, e.triggering, *summaries, eo)
+                     : notify::MetricAlarmEmail(metric->config, e.transition, *summaries, eo);
+  };
+  return Publish(m, skipped);
+}
 
-  for (const std::string& topic_arn : e.transition.actions) {
+std::vector<Publication> Publisher::RenderAlert(const AlertLine& alert,
+                                                std::vector<std::string>* skipped) const {
+  Message m;
+  m.message = alert.text;
+  while (!m.message.empty() && m.message.back() == '\n') m.message.pop_back();
+  const auto j = nlohmann::json::parse(m.message, nullptr, false);
+  notify::DetectionAlertInfo info;
+  info.detection = alert.detection;
+  info.severity = j.is_object() ? Get(j, "severity") : "";
+  info.region = options_.load.region;
+  info.time_ms = alert.time_ms;
+  info.count = j.is_object() ? j.value("count", std::uint64_t{0}) : 0;
+  info.rollup = j.is_object() && j.value("rollup", false);
+  m.change = fmt::format("alert|{}", m.message);
+  m.subject = notify::DetectionSubject(info.severity, alert.detection, options_.load.region);
+  m.time_ms = alert.time_ms;
+  m.reason = fmt::format("{} matching {} ({} severity)", info.count,
+                         info.count == 1 ? "event" : "events", info.severity);
+  m.events = ParseEventSummaries(alert.events);
+  m.topics = alert.actions;
+  m.source = alert.detection;
+  const std::vector<notify::EventSummary>* summaries = &m.events;
+  m.email = [&info, summaries](const notify::EmailOptions& eo) {
+    return notify::DetectionEmail(info, *summaries, eo);
+  };
+  return Publish(m, skipped);
+}
+
+std::vector<Publication> Publisher::Publish(const Message& m,
+                                            std::vector<std::string>* skipped) const {
+  std::vector<Publication> out;
+  for (const std::string& topic_arn : m.topics) {
     if (!notify::IsSnsTopicArn(topic_arn)) continue;
     std::vector<rules::Subscription> subs;
     if (auto t = topics_.find(topic_arn); t != topics_.end()) subs = t->second->subscriptions;
@@ -103,9 +146,9 @@ std::vector<Publication> Publisher::Render(const alarm::TimelineEntry& e,
       subs.insert(subs.end(), x->second.begin(), x->second.end());
     }
     Publication pub;
-    pub.label = {topic_arn, e.alarm};
+    pub.label = {topic_arn, m.source};
     // One SNS message per publish: its id is shared by every subscriber of the topic.
-    const std::string message_id = StableUuid(change + "|" + topic_arn);
+    const std::string message_id = StableUuid(m.change + "|" + topic_arn);
     for (const rules::Subscription& s : subs) {
       auto protocol = notify::ParseProtocol(s.protocol);
       if (!protocol.ok()) {
@@ -116,26 +159,23 @@ std::vector<Publication> Publisher::Render(const alarm::TimelineEntry& e,
       d.protocol = *protocol;
       d.endpoint = s.endpoint;
       d.message_id = message_id;
-      d.time_ms = e.time_ms;
+      d.time_ms = m.time_ms;
       const std::string subscription_arn =
           topic_arn + ":" + StableUuid(topic_arn + "|" + s.protocol + "|" + s.endpoint);
       notify::SnsMessage sns;
       sns.message_id = message_id;
       sns.topic_arn = topic_arn;
       sns.subscription_arn = subscription_arn;
-      sns.subject = subject;
-      sns.message = message;
-      sns.timestamp_ms = e.time_ms;
+      sns.subject = m.subject;
+      sns.message = m.message;
+      sns.timestamp_ms = m.time_ms;
       switch (*protocol) {
         case notify::Protocol::kEmail: {
           notify::EmailOptions eo = options_.email;
           eo.subscription_arn = subscription_arn;
           eo.endpoint = s.endpoint;
-          d.subject = subject;
-          d.body =
-              composite
-                  ? notify::CompositeAlarmEmail(info, e.transition, e.triggering, summaries, eo)
-                  : notify::MetricAlarmEmail(metric->config, e.transition, summaries, eo);
+          d.subject = m.subject;
+          d.body = m.email(eo);
           break;
         }
         case notify::Protocol::kEmailJson:
@@ -147,8 +187,9 @@ std::vector<Publication> Publisher::Render(const alarm::TimelineEntry& e,
           }
           auto body = notify::EnvelopeJson(sns, *options_.signer);
           if (!body.ok()) {
-            if (skipped)
+            if (skipped) {
               skipped->push_back(s.protocol + " " + s.endpoint + ": " + body.status().message());
+            }
             continue;
           }
           d.body = std::move(*body);
@@ -156,14 +197,11 @@ std::vector<Publication> Publisher::Render(const alarm::TimelineEntry& e,
           break;
         }
         case notify::Protocol::kSlack:
-          d.body = notify::SlackPayload(subject, e.transition.reason,
-                                        options_.email.alarm_link_base.empty()
-                                            ? std::string()
-                                            : options_.email.alarm_link_base + e.alarm,
-                                        summaries);
+          d.body = notify::SlackPayload(m.subject, m.reason, m.link, m.events);
           break;
         case notify::Protocol::kFile:
-          d.body = notify::FileLine(e.time_ms, message_id, topic_arn, subject, message, summaries);
+          d.body =
+              notify::FileLine(m.time_ms, message_id, topic_arn, m.subject, m.message, m.events);
           break;
       }
       pub.deliveries.push_back(std::move(d));

@@ -6,11 +6,13 @@
 #define TRAILWATCH_APP_PUBLISHER_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "alarm/timeline.h"
+#include "app/scan_detections.h"
 #include "common/status.h"
 #include "notify/notify.h"
 #include "rules/rules.h"
@@ -47,8 +49,25 @@ class Publisher {
   std::vector<Publication> Render(const alarm::TimelineEntry& e,
                                   const std::vector<std::string>& events,
                                   std::vector<std::string>* skipped = nullptr) const;
+  // The same for a detection alert: the SNS Message is the alert line itself.
+  std::vector<Publication> RenderAlert(const AlertLine& alert,
+                                       std::vector<std::string>* skipped = nullptr) const;
 
  private:
+  struct Message {
+    std::string change;   // what identifies the change, for message ids
+    std::string subject;  // SNS Subject
+    std::string message;  // SNS Message
+    std::int64_t time_ms = 0;
+    std::string reason;  // Slack's text under the subject
+    std::string link;
+    std::function<std::string(const notify::EmailOptions&)> email;  // the email body
+    std::vector<notify::EventSummary> events;
+    std::vector<std::string> topics;
+    std::string source;  // the alarm or detection, for the outbox
+  };
+  std::vector<Publication> Publish(const Message& m, std::vector<std::string>* skipped) const;
+
   const rules::RuleSet& set_;
   PublisherOptions options_;
   std::map<std::string, const rules::MetricAlarm*, std::less<>> alarms_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <initializer_list>
 #include <tuple>
 
@@ -308,10 +309,86 @@ Result<std::vector<AlertLine>> DetectionScan::Run(
   // The end of the input closes every dedup window: its roll-up is due at the window's end.
   (*evaluator)->Flush(INT64_MAX, &alerts);
   std::vector<AlertLine> lines;
-  for (const detect::Alert& a : alerts) lines.push_back({a.time_ms, AlertText(a, matches)});
+  for (const detect::Alert& a : alerts) {
+    AlertLine line{a.time_ms, AlertText(a, matches), a.detection, a.actions, {}};
+    lines.push_back(std::move(line));
+  }
   std::stable_sort(lines.begin(), lines.end(),
                    [](const AlertLine& x, const AlertLine& y) { return x.time_ms < y.time_ms; });
   return lines;
+}
+
+struct DetectionScan::Live::State {
+  std::unique_ptr<detect::Evaluator> evaluator;
+  // Matches an alert may still name, oldest first; `first_ref` is the ref of the front.
+  std::deque<Match> window;
+  std::int64_t first_ref = 0;
+  std::int64_t keep_ms = 0;  // the longest threshold or dedup window
+
+  void Lines(std::vector<detect::Alert>& alerts, std::vector<AlertLine>* out) {
+    for (const detect::Alert& a : alerts) {
+      std::vector<Match> named;
+      detect::Alert renumbered = a;
+      std::vector<std::string> events;
+      for (std::int64_t& ref : renumbered.events) {
+        const std::int64_t at = ref - first_ref;
+        named.push_back(at >= 0 && at < static_cast<std::int64_t>(window.size())
+                            ? window[static_cast<std::size_t>(at)]
+                            : Match{0, {}, {}, "{}"});
+        events.push_back(named.back().summary);
+        ref = static_cast<std::int64_t>(named.size() - 1);
+      }
+      out->push_back(
+          {a.time_ms, AlertText(renumbered, named), a.detection, a.actions, std::move(events)});
+    }
+    alerts.clear();
+  }
+};
+
+DetectionScan::Live::Live(std::unique_ptr<State> state) : state_(std::move(state)) {}
+DetectionScan::Live::~Live() = default;
+
+Result<std::unique_ptr<DetectionScan::Live>> DetectionScan::StartLive() const {
+  auto state = std::make_unique<Live::State>();
+  std::vector<detect::DetectionConfig> configs;
+  for (const rules::Detection& d : impl_->set->detections) {
+    configs.push_back(d.config);
+    std::int64_t w = std::int64_t{d.config.dedup_window_seconds} * 1000;
+    if (d.config.threshold) {
+      w = std::max(w, std::int64_t{d.config.threshold->window_seconds} * 1000);
+    }
+    state->keep_ms = std::max(state->keep_ms, w);
+  }
+  auto evaluator = detect::Evaluator::Create(std::move(configs));
+  if (!evaluator.ok()) return evaluator.status();
+  state->evaluator = std::move(*evaluator);
+  return std::unique_ptr<Live>(new Live(std::move(state)));
+}
+
+void DetectionScan::Live::Take(engine::EventHook* hook, std::vector<AlertLine>* out) {
+  State& s = *state_;
+  auto& h = static_cast<Hook&>(*hook);
+  std::vector<detect::Alert> alerts;
+  for (Match& m : h.matches) {
+    const std::int64_t ref = s.first_ref + static_cast<std::int64_t>(s.window.size());
+    detect::Event e{m.detection, m.fields, m.group_values, ref};
+    s.window.push_back(std::move(m));
+    s.evaluator->Process(e, &alerts);
+  }
+  h.matches.clear();
+  s.Lines(alerts, out);
+}
+
+void DetectionScan::Live::Flush(std::int64_t now_ms, std::vector<AlertLine>* out) {
+  State& s = *state_;
+  std::vector<detect::Alert> alerts;
+  s.evaluator->Flush(now_ms, &alerts);
+  s.Lines(alerts, out);
+  // A roll-up names up to the last events of its window: keep two windows' worth.
+  while (!s.window.empty() && s.window.front().fields.time_ms < now_ms - 2 * s.keep_ms - 60'000) {
+    s.window.pop_front();
+    ++s.first_ref;
+  }
 }
 
 }  // namespace trailwatch::app

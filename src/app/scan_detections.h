@@ -18,6 +18,9 @@ namespace trailwatch::app {
 struct AlertLine {
   std::int64_t time_ms = 0;
   std::string text;  // one NDJSON line, with its '\n'
+  std::string detection;
+  std::vector<std::string> actions;  // SNS topic ARNs
+  std::vector<std::string> events;   // the contributing events' summary objects
 };
 
 class DetectionScan {
@@ -38,6 +41,24 @@ class DetectionScan {
   // thread count nor the order of the inputs changes the result. Returns the alert lines in
   // time order.
   Result<std::vector<AlertLine>> Run(const std::vector<engine::EventHook*>& hooks) const;
+
+  // The daemon's use: one hook (MakeHook) fed record by record, and an evaluator that lives
+  // as long as the daemon. Not thread-safe.
+  class Live {
+   public:
+    ~Live();
+    // Evaluates the matches `hook` recorded since the last call, in the order they came.
+    void Take(engine::EventHook* hook, std::vector<AlertLine>* out);
+    // Roll-ups of the dedup windows that ended by `now_ms`; forgets what no window needs.
+    void Flush(std::int64_t now_ms, std::vector<AlertLine>* out);
+
+   private:
+    friend class DetectionScan;
+    struct State;
+    explicit Live(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+  };
+  Result<std::unique_ptr<Live>> StartLive() const;
 
   struct Impl;  // defined in the .cc; named there by the per-worker hooks
 

@@ -205,4 +205,19 @@ std::string CompositeAlarmEmail(const CompositeAlarmInfo& info, const alarm::Tra
   return out;
 }
 
+std::string DetectionEmail(const DetectionAlertInfo& a, const std::vector<EventSummary>& events,
+                           const EmailOptions& o) {
+  std::string out = fmt::format(
+      "You are receiving this email because the trailwatch detection \"{}\" ({} severity) "
+      "raised an alert in the {} region on {}: {} {} matched.\n",
+      a.detection, a.severity, RegionDisplayName(a.region), alarm::FormatLongTime(a.time_ms),
+      a.count, a.count == 1 ? "event" : "events");
+  if (a.rollup) {
+    out += "This is a roll-up: these events were held back by the detection's dedup window.\n";
+  }
+  WhoWhatWhereWhen(&out, events);
+  Footer(&out, o);
+  return out;
+}
+
 }  // namespace trailwatch::notify

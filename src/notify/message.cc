@@ -87,9 +87,13 @@ void Head(std::string* out, std::string_view name, std::string_view description,
 
 }  // namespace
 
-std::string AlarmSubject(State new_state, std::string_view alarm_name, std::string_view region) {
+namespace {
+
+// `HEAD: "name" in Region`, the name cut to keep the subject under 100 characters.
+std::string Subject(std::string_view head_word, std::string_view alarm_name,
+                    std::string_view region) {
   constexpr std::size_t kMaxSubject = 99;
-  const std::string head = fmt::format("{}: \"", alarm::StateName(new_state));
+  const std::string head = fmt::format("{}: \"", head_word);
   const std::string tail = fmt::format("\" in {}", RegionDisplayName(region));
   const std::size_t fixed = CodePoints(head) + CodePoints(tail);
   if (fixed + CodePoints(alarm_name) <= kMaxSubject) {
@@ -97,6 +101,19 @@ std::string AlarmSubject(State new_state, std::string_view alarm_name, std::stri
   }
   const std::size_t keep = kMaxSubject > fixed + 3 ? kMaxSubject - fixed - 3 : 0;
   return fmt::format("{}{}...{}", head, FirstCodePoints(alarm_name, keep), tail);
+}
+
+}  // namespace
+
+std::string AlarmSubject(State new_state, std::string_view alarm_name, std::string_view region) {
+  return Subject(alarm::StateName(new_state), alarm_name, region);
+}
+
+std::string DetectionSubject(std::string_view severity, std::string_view detection,
+                             std::string_view region) {
+  std::string head = "ALERT";
+  if (!severity.empty()) head = fmt::format("ALERT ({})", severity);
+  return Subject(head, detection, region);
 }
 
 std::string MetricAlarmMessage(const alarm::AlarmConfig& c, const alarm::Transition& t,

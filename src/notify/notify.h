@@ -128,6 +128,26 @@ std::string CompositeAlarmEmail(const CompositeAlarmInfo& info, const alarm::Tra
                                 const std::vector<EventSummary>& events,
                                 const EmailOptions& options);
 
+// ---- Detection alerts (trailwatch's own; AWS has no equivalent message) ----
+
+// `ALERT (high): "name" in US East (N. Virginia)`, cut like AlarmSubject.
+std::string DetectionSubject(std::string_view severity, std::string_view detection,
+                             std::string_view region);
+
+struct DetectionAlertInfo {
+  std::string detection;
+  std::string severity;  // "low" … "critical"
+  std::string region;
+  std::int64_t time_ms = 0;
+  std::uint64_t count = 0;  // matches in the threshold window, or held back for a roll-up
+  bool rollup = false;
+};
+
+// The e-mail body of a detection alert: what fired, then the Who / What / Where / When of
+// its events and SNS's footer.
+std::string DetectionEmail(const DetectionAlertInfo& alert, const std::vector<EventSummary>& events,
+                           const EmailOptions& options);
+
 // ---- SNS HTTP/S envelope and signature (spec 4.5, 4.6) ----
 
 enum class SnsMessageType : std::uint8_t {
