@@ -306,10 +306,6 @@ void Evaluator::Prune(std::int64_t from_ms) {
   }
 }
 
-std::int64_t Evaluator::evaluated_through() const {
-  return std::min(impl_->next_ms[0], impl_->next_ms[1]) - impl_->step;
-}
-
 std::vector<Evaluator::AlarmStatus> Evaluator::States() const {
   std::vector<AlarmStatus> out;
   for (const Evaluated& r : impl_->alarms) {

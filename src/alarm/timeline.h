@@ -115,8 +115,6 @@ class Evaluator {
   // the daemon calls it to keep memory bounded.
   void Prune(std::int64_t from_ms);
 
-  // The newest instant evaluated (scheduled), or start_ms.
-  std::int64_t evaluated_through() const;
   // Current state of every alarm and composite, metric alarms first in the order given.
   struct AlarmStatus {
     std::string name;

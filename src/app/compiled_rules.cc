@@ -5,18 +5,10 @@
 #include <algorithm>
 #include <charconv>
 
-#include "common/json_text.h"
-
 namespace trailwatch::app {
 namespace {
 
 constexpr std::int64_t kMinute = 60'000;
-
-event::JsonPath Path(std::initializer_list<const char*> keys) {
-  event::JsonPath p;
-  for (const char* k : keys) p.steps.push_back({event::PathStep::Kind::kKey, k, 0});
-  return p;
-}
 
 Result<Source> CompileSource(std::string_view text, event::PathRegistry* registry) {
   Source s;
@@ -51,40 +43,7 @@ Result<std::unique_ptr<CompiledMetricFilters>> CompileMetricFilters(const rules:
                                                                     engine::ScanOptions* scan,
                                                                     bool* needs_delimited_fields) {
   auto out = std::make_unique<CompiledMetricFilters>();
-  out->fields.event_time = engine::RegisterEventTime(&out->summary_registry);
-  out->fields.principal = out->summary_registry.Add(Path({"userIdentity", "arn"}));
-  out->fields.access_key = out->summary_registry.Add(Path({"userIdentity", "accessKeyId"}));
-  out->fields.identity_type = out->summary_registry.Add(Path({"userIdentity", "type"}));
-  out->fields.invoked_by = out->summary_registry.Add(Path({"userIdentity", "invokedBy"}));
-  out->fields.event_source = out->summary_registry.Add(Path({"eventSource"}));
-  out->fields.event_name = out->summary_registry.Add(Path({"eventName"}));
-  for (auto keys : std::initializer_list<std::initializer_list<const char*>>{
-           {"requestParameters", "secretId"},
-           {"additionalEventData", "SecretId"},
-           {"requestParameters", "name"},
-           {"requestParameters", "bucketName"},
-           {"requestParameters", "userName"},
-           {"requestParameters", "roleName"},
-           {"requestParameters", "policyArn"},
-           {"requestParameters", "groupId"},
-           {"requestParameters", "keyId"},
-           {"requestParameters", "instanceId"},
-           {"requestParameters", "trailName"}}) {
-    out->fields.resource.push_back(out->summary_registry.Add(Path(keys)));
-  }
-  {
-    event::JsonPath first_resource = Path({"resources"});
-    first_resource.steps.push_back({event::PathStep::Kind::kIndex, {}, 0});
-    first_resource.steps.push_back({event::PathStep::Kind::kKey, "ARN", 0});
-    out->fields.resource.push_back(out->summary_registry.Add(first_resource));
-  }
-  out->fields.source_ip = out->summary_registry.Add(Path({"sourceIPAddress"}));
-  out->fields.user_agent = out->summary_registry.Add(Path({"userAgent"}));
-  out->fields.error_code = out->summary_registry.Add(Path({"errorCode"}));
-  out->fields.event_id = out->summary_registry.Add(Path({"eventID"}));
-  out->fields.region = out->summary_registry.Add(Path({"awsRegion"}));
-  out->fields.account = out->summary_registry.Add(Path({"recipientAccountId"}));
-  out->summary_paths = event::PathSet::Build(out->summary_registry.paths(), false);
+  out->description.Finish();
   for (const rules::MetricFilter& mf : set.metric_filters) {
     pattern::CompileOptions co;
     co.registry = registry;
@@ -134,8 +93,7 @@ MetricHook::MetricHook(const CompiledMetricFilters& compiled,
     : matched_minutes_(compiled.filters.size()),
       filters_(compiled.filters),
       programs_(programs),
-      fields_(compiled.fields),
-      summary_paths_(compiled.summary_paths) {
+      describe_(compiled.description) {
   last_matched_minute_.assign(filters_.size(), INT64_MIN);
 }
 
@@ -220,49 +178,8 @@ bool MetricHook::ToNumber(std::string_view text, double* out) {
 
 std::int64_t MetricHook::Summarize(std::string_view json_text, std::size_t input,
                                    std::uint64_t record) {
-  summary_extractor_.Extract(*summary_paths_, json_text, &summary_view_);
-  auto get = [&](std::uint32_t slot) {
-    std::string v;
-    summary_view_.AnyValue(slot, [&](const event::Value& x) {
-      if (x.kind == event::ValueKind::kString || x.kind == event::ValueKind::kNumber) {
-        v = std::string(x.text);
-      }
-      return true;
-    });
-    return v;
-  };
-  std::string principal = get(fields_.principal);
-  if (principal.empty()) principal = get(fields_.invoked_by);
-  if (principal.empty()) principal = get(fields_.identity_type);
-  std::string resource;
-  for (std::uint32_t slot : fields_.resource) {
-    resource = get(slot);
-    if (!resource.empty()) break;
-  }
-  std::string json = "{";
-  bool first = true;
-  auto field = [&](std::string_view key, const std::string& value) {
-    if (value.empty()) return;
-    json += first ? "\"" : ",\"";
-    first = false;
-    json += key;
-    json += "\":";
-    AppendJsonString(&json, value);
-  };
-  field("eventTime", get(fields_.event_time));
-  field("principal", principal);
-  field("accessKeyId", get(fields_.access_key));
-  field("eventSource", get(fields_.event_source));
-  field("eventName", get(fields_.event_name));
-  field("resource", resource);
-  field("sourceIPAddress", get(fields_.source_ip));
-  field("userAgent", get(fields_.user_agent));
-  field("errorCode", get(fields_.error_code));
-  field("awsRegion", get(fields_.region));
-  field("recipientAccountId", get(fields_.account));
-  field("eventID", get(fields_.event_id));
-  json += "}";
-  summaries_.push_back({input, record, std::move(json)});
+  describe_.Extract(json_text);
+  summaries_.push_back({input, record, describe_.Summary()});
   return static_cast<std::int64_t>(summaries_.size() - 1);
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "alarm/timeline.h"
+#include "app/event_description.h"
 #include "common/status.h"
 #include "engine/engine.h"
 #include "event/event.h"
@@ -47,22 +48,11 @@ struct Summary {
   std::string json;  // the summary object, ready to print
 };
 
-struct SummaryFields {
-  std::uint32_t event_time, principal, access_key, identity_type, invoked_by, event_source,
-      event_name, source_ip, user_agent, error_code, event_id, region, account;
-  // What the call acted on, most specific first: the secret, then the usual request
-  // parameters of the services CIS watches, then the first of `resources`.
-  std::vector<std::uint32_t> resource;
-};
-
 // The metric filters of a rule set, compiled.
 struct CompiledMetricFilters {
   std::vector<CompiledFilter> filters;
-  // The summary fields are read only for events a filter matched (few), from a second
-  // extraction, so that the per-event walk carries just the filters' own paths.
-  event::PathRegistry summary_registry;
-  SummaryFields fields{};
-  std::shared_ptr<const event::PathSet> summary_paths;
+  // What the contributing events' summaries tell (finished).
+  EventDescription description;
   // The alarms and composites of the set, ready for alarm::Evaluator.
   std::vector<alarm::AlarmConfig> alarms;
   std::vector<alarm::CompositeDefinition> composites;
@@ -107,10 +97,7 @@ class MetricHook final : public engine::EventHook {
 
   const std::vector<CompiledFilter>& filters_;
   const std::vector<std::shared_ptr<const pattern::Program>>& programs_;
-  const SummaryFields& fields_;
-  std::shared_ptr<const event::PathSet> summary_paths_;
-  event::Extractor summary_extractor_;
-  event::EventView summary_view_;
+  EventDescription::Reader describe_;
   std::int64_t last_minute_ = INT64_MIN;
   std::vector<std::int64_t> last_matched_minute_;  // per filter: spares the set
   std::size_t input_ = SIZE_MAX;

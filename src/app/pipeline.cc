@@ -104,33 +104,29 @@ struct Pipeline::Impl {
   Impl(Config c, store::Store* s, const Clock& k, std::FILE* l)
       : config(std::move(c)), store(s), clock(k), log(l) {}
 
-  void Publish(const alarm::TimelineEntry& e, const std::vector<std::string>& events) {
-    std::vector<std::string> skipped;
-    for (const Publication& p : publisher->Render(e, events, &skipped)) {
+  // Queues what `source` (an alarm or a detection) publishes.
+  void Queue(std::string_view source, const std::vector<Publication>& publications,
+             const std::vector<std::string>& skipped) {
+    for (const Publication& p : publications) {
       auto queued = outbox->Enqueue(p.deliveries, p.label);
       if (!queued.ok()) {
-        fmt::print(log, "trailwatch: notifications for {}: {}\n", e.alarm,
+        fmt::print(log, "trailwatch: notifications for {}: {}\n", source,
                    queued.status().ToString());
       }
     }
     for (const std::string& s : skipped) {
-      fmt::print(log, "trailwatch: {}: subscription {} not delivered by trailwatch\n", e.alarm, s);
+      fmt::print(log, "trailwatch: {}: subscription {} not delivered by trailwatch\n", source, s);
     }
+  }
+
+  void Publish(const alarm::TimelineEntry& e, const std::vector<std::string>& events) {
+    std::vector<std::string> skipped;
+    Queue(e.alarm, publisher->Render(e, events, &skipped), skipped);
   }
 
   void PublishAlert(const AlertLine& a) {
     std::vector<std::string> skipped;
-    for (const Publication& p : publisher->RenderAlert(a, &skipped)) {
-      auto queued = outbox->Enqueue(p.deliveries, p.label);
-      if (!queued.ok()) {
-        fmt::print(log, "trailwatch: notifications for {}: {}\n", a.detection,
-                   queued.status().ToString());
-      }
-    }
-    for (const std::string& s : skipped) {
-      fmt::print(log, "trailwatch: {}: subscription {} not delivered by trailwatch\n", a.detection,
-                 s);
-    }
+    Queue(a.detection, publisher->RenderAlert(a, &skipped), skipped);
   }
 
   std::string MetricsText() const {

@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <tuple>
 
+#include "app/event_description.h"
 #include "common/json_text.h"
 #include "common/time.h"
 #include "detect/detect.h"
@@ -14,24 +15,6 @@
 
 namespace trailwatch::app {
 namespace {
-
-event::JsonPath Path(std::initializer_list<const char*> keys) {
-  event::JsonPath p;
-  for (const char* k : keys) p.steps.push_back({event::PathStep::Kind::kKey, k, 0});
-  return p;
-}
-
-// Slots, in a registry of their own, of what an alert tells about an event. They are read
-// only for events a detection matched (few), from a second extraction, so the per-event walk
-// carries just the patterns' own paths.
-struct FieldSlots {
-  std::uint32_t event_time, principal, identity_type, invoked_by, access_key, event_source,
-      event_name, source_ip, user_agent, error_code, event_id, region, account;
-  // What the call acted on, most specific first: the secret, then the usual request
-  // parameters, then the first of `resources`.
-  std::vector<std::uint32_t> resource;
-  std::vector<std::vector<std::uint32_t>> group_by;  // per detection, per GroupBy selector
-};
 
 struct Match {
   std::size_t detection;
@@ -45,15 +28,15 @@ struct Match {
 struct DetectionScan::Impl {
   const rules::RuleSet* set = nullptr;
   std::size_t first_program = 0;
-  FieldSlots slots{};
-  std::shared_ptr<const event::PathSet> paths;
+  EventDescription description;                      // with each detection's GroupBy paths
+  std::vector<std::vector<std::uint32_t>> group_by;  // per detection, per GroupBy selector
 };
 
 namespace {
 
 class Hook final : public engine::EventHook {
  public:
-  explicit Hook(const DetectionScan::Impl& impl) : impl_(impl) {}
+  explicit Hook(const DetectionScan::Impl& impl) : impl_(impl), describe_(impl.description) {}
 
   void OnEvent(const event::EventView&, std::string_view json, std::int64_t time,
                const std::vector<bool>& matched, std::size_t, std::uint64_t) override {
@@ -62,12 +45,11 @@ class Hook final : public engine::EventHook {
     for (std::size_t d = 0; d < n; ++d) {
       if (!matched[impl_.first_program + d]) continue;
       if (!extracted) {
-        extractor_.Extract(*impl_.paths, json, &view_);
+        describe_.Extract(json);
         extracted = true;
       }
-      Match m{d, Fields(time), {}, {}};
-      for (std::uint32_t slot : impl_.slots.group_by[d]) m.group_values.push_back(Get(slot));
-      m.summary = Summary(m.fields);
+      Match m{d, describe_.Fields(time), {}, describe_.Summary()};
+      for (std::uint32_t slot : impl_.group_by[d]) m.group_values.push_back(describe_.Get(slot));
       matches.push_back(std::move(m));
     }
   }
@@ -75,72 +57,8 @@ class Hook final : public engine::EventHook {
   std::vector<Match> matches;
 
  private:
-  std::string Get(std::uint32_t slot) const {
-    std::string v;
-    view_.AnyValue(slot, [&](const event::Value& x) {
-      if (x.kind == event::ValueKind::kString || x.kind == event::ValueKind::kNumber ||
-          x.kind == event::ValueKind::kBool) {
-        v = std::string(x.text);
-        return true;
-      }
-      return false;
-    });
-    return v;
-  }
-
-  detect::EventFields Fields(std::int64_t time) const {
-    const FieldSlots& s = impl_.slots;
-    detect::EventFields f;
-    f.time_ms = time;
-    f.principal_arn = Get(s.principal);
-    f.access_key_id = Get(s.access_key);
-    f.user_agent = Get(s.user_agent);
-    f.event_name = Get(s.event_name);
-    f.event_source = Get(s.event_source);
-    for (std::uint32_t slot : s.resource) {
-      f.resource = Get(slot);
-      if (!f.resource.empty()) break;
-    }
-    f.error_code = Get(s.error_code);
-    f.source_ip = Get(s.source_ip);
-    f.region = Get(s.region);
-    f.account = Get(s.account);
-    f.event_id = Get(s.event_id);
-    return f;
-  }
-
-  // The same summary object the alarm lines list as contributing events, plus the access key.
-  std::string Summary(const detect::EventFields& f) const {
-    std::string principal = f.principal_arn;
-    if (principal.empty()) principal = Get(impl_.slots.invoked_by);
-    if (principal.empty()) principal = Get(impl_.slots.identity_type);
-    std::string json = "{";
-    auto field = [&](std::string_view key, const std::string& value) {
-      if (value.empty()) return;
-      json += json.size() == 1 ? "\"" : ",\"";
-      json += key;
-      json += "\":";
-      AppendJsonString(&json, value);
-    };
-    field("eventTime", Get(impl_.slots.event_time));
-    field("principal", principal);
-    field("accessKeyId", f.access_key_id);
-    field("eventSource", f.event_source);
-    field("eventName", f.event_name);
-    field("resource", f.resource);
-    field("sourceIPAddress", f.source_ip);
-    field("userAgent", f.user_agent);
-    field("errorCode", f.error_code);
-    field("awsRegion", f.region);
-    field("recipientAccountId", f.account);
-    field("eventID", f.event_id);
-    json += "}";
-    return json;
-  }
-
   const DetectionScan::Impl& impl_;
-  event::Extractor extractor_;
-  event::EventView view_;
+  EventDescription::Reader describe_;
 };
 
 // `"key":{"a":"x",...}` with the empty values left out.
@@ -234,47 +152,16 @@ Result<std::unique_ptr<DetectionScan>> DetectionScan::Create(const rules::RuleSe
     *needs_delimited_fields |= (*program)->needs_delimited_fields();
     scan->programs.push_back(std::move(*program));
   }
-  event::PathRegistry fields;
-  FieldSlots& s = impl->slots;
-  s.event_time = engine::RegisterEventTime(&fields);
-  s.principal = fields.Add(Path({"userIdentity", "arn"}));
-  s.identity_type = fields.Add(Path({"userIdentity", "type"}));
-  s.invoked_by = fields.Add(Path({"userIdentity", "invokedBy"}));
-  s.access_key = fields.Add(Path({"userIdentity", "accessKeyId"}));
-  s.event_source = fields.Add(Path({"eventSource"}));
-  s.event_name = fields.Add(Path({"eventName"}));
-  for (auto keys : std::initializer_list<std::initializer_list<const char*>>{
-           {"requestParameters", "secretId"},
-           {"additionalEventData", "SecretId"},
-           {"requestParameters", "name"},
-           {"requestParameters", "bucketName"},
-           {"requestParameters", "userName"},
-           {"requestParameters", "roleName"},
-           {"requestParameters", "policyArn"},
-           {"requestParameters", "keyId"},
-           {"requestParameters", "trailName"}}) {
-    s.resource.push_back(fields.Add(Path(keys)));
-  }
-  event::JsonPath first_resource = Path({"resources"});
-  first_resource.steps.push_back({event::PathStep::Kind::kIndex, {}, 0});
-  first_resource.steps.push_back({event::PathStep::Kind::kKey, "ARN", 0});
-  s.resource.push_back(fields.Add(first_resource));
-  s.source_ip = fields.Add(Path({"sourceIPAddress"}));
-  s.user_agent = fields.Add(Path({"userAgent"}));
-  s.error_code = fields.Add(Path({"errorCode"}));
-  s.event_id = fields.Add(Path({"eventID"}));
-  s.region = fields.Add(Path({"awsRegion"}));
-  s.account = fields.Add(Path({"recipientAccountId"}));
   for (const rules::Detection& d : set.detections) {
     std::vector<std::uint32_t> slots;
     for (const std::string& selector : d.config.group_by) {
       auto path = pattern::ParseSelector(selector);
       if (!path.ok()) return path.status().WithContext(d.logical_id + ": GroupBy");
-      slots.push_back(fields.Add(*path));
+      slots.push_back(impl->description.Add(*path));
     }
-    s.group_by.push_back(std::move(slots));
+    impl->group_by.push_back(std::move(slots));
   }
-  impl->paths = event::PathSet::Build(fields.paths(), false);
+  impl->description.Finish();
   return std::unique_ptr<DetectionScan>(new DetectionScan(std::move(impl)));
 }
 

@@ -113,7 +113,9 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
     return AuditRecord(r, c, config.region, config.account_id);
   };
   Pipeline* monitor = pipeline->get();
-  vo.recorded = [monitor](const std::vector<std::string>& records) { monitor->Submit(records); };
+  vo.recorded = [monitor](std::vector<std::string> records) {
+    monitor->Submit(std::move(records));
+  };
   auto vault = vault::Vault::Create(db, *dir->key, std::move(vo));
   if (!vault.ok()) return fail(vault.status().ToString());
   VaultEndpoint endpoint(&identity, vault->get(), &verifier, clock);

@@ -147,13 +147,14 @@ class VaultImpl final : public Vault {
     return Append(tx, *written);
   }
 
-  // Hands committed records to VaultOptions::recorded.
-  void Recorded(const std::vector<store::JournalEntry>& entries) const {
+  // Hands committed records to VaultOptions::recorded; the journal has them, so they are
+  // moved out of `entries`.
+  void Recorded(std::vector<store::JournalEntry>& entries) const {
     if (!opt_.recorded || entries.empty()) return;
     std::vector<std::string> records;
     records.reserve(entries.size());
-    for (const store::JournalEntry& e : entries) records.push_back(e.record_json);
-    opt_.recorded(records);
+    for (store::JournalEntry& e : entries) records.push_back(std::move(e.record_json));
+    opt_.recorded(std::move(records));
   }
 
   // Stamps LastAccessedDate (a date, as AWS keeps it) on what a read returned.

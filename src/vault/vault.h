@@ -134,7 +134,7 @@ struct VaultOptions {
   // Optional: called with each call's CloudTrail records once they are durable in the journal,
   // before the call is answered (the daemon's monitor takes them from here, in-process, instead
   // of waiting for the trail's log files). Runs on the calling thread; must not block.
-  std::function<void(const std::vector<std::string>& records)> recorded;
+  std::function<void(std::vector<std::string> records)> recorded;
 };
 
 class Vault {

@@ -67,7 +67,7 @@ void VaultFixture::Open() {
     if (fail_audit_.load()) return Status::IoError("audit sink unavailable");
     return StandInRecord(r, ctx);
   };
-  vo.recorded = [this](const std::vector<std::string>& records) {
+  vo.recorded = [this](std::vector<std::string> records) {
     std::lock_guard lock(recorded_mu_);
     recorded_.insert(recorded_.end(), records.begin(), records.end());
   };
