@@ -6,12 +6,19 @@
 #include <algorithm>
 
 #include "common/json_text.h"
-#include "notify/curl_util.h"
+#include "net/curl.h"
 #include "notify/notify.h"
 #include "notify/text.h"
 
 namespace trailwatch::notify {
 namespace {
+
+using net::CurlHandle;
+using net::CurlList;
+using net::CurlOutcome;
+using net::InitCurl;
+using net::IsTransientCurlError;
+using net::SetTlsAndTimeouts;
 
 // Keeps the start of a response body for error messages (Slack explains itself there).
 struct ResponseHead {

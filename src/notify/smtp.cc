@@ -10,11 +10,18 @@
 
 #include "common/encoding.h"
 #include "common/json_text.h"
-#include "notify/curl_util.h"
+#include "net/curl.h"
 #include "notify/notify.h"
 
 namespace trailwatch::notify {
 namespace {
+
+using net::CurlHandle;
+using net::CurlList;
+using net::CurlOutcome;
+using net::InitCurl;
+using net::IsTransientCurlError;
+using net::SetTlsAndTimeouts;
 
 // A mail address as we accept it in headers and SMTP commands: one addr-spec, nothing that
 // could end a header or a command (header injection), nothing that needs quoting.

@@ -1,8 +1,8 @@
-#include "notify/curl_util.h"
+#include "net/curl.h"
 
 #include <mutex>
 
-namespace trailwatch::notify {
+namespace trailwatch::net {
 
 void InitCurl() {
   static std::once_flag once;
@@ -68,4 +68,4 @@ bool IsTransientCurlError(CURLcode code) {
   }
 }
 
-}  // namespace trailwatch::notify
+}  // namespace trailwatch::net

@@ -1,6 +1,7 @@
-// Internal: the bits of libcurl the SMTP and HTTP deliverers share.
-#ifndef TRAILWATCH_NOTIFY_CURL_UTIL_H_
-#define TRAILWATCH_NOTIFY_CURL_UTIL_H_
+// The bits of libcurl that every HTTP and SMTP client of trailwatch shares: the SNS deliverers
+// (notify) and the AWS clients (aws/client.h).
+#ifndef TRAILWATCH_NET_CURL_H_
+#define TRAILWATCH_NET_CURL_H_
 
 #include <curl/curl.h>
 
@@ -8,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-namespace trailwatch::notify {
+namespace trailwatch::net {
 
 // curl_global_init once per process, before the first handle.
 void InitCurl();
@@ -59,6 +60,6 @@ void SetTlsAndTimeouts(CURL* h, bool verify_peer, const std::string& ca_file,
 // opposed to errors that need a change of configuration (bad URL, TLS failures).
 bool IsTransientCurlError(CURLcode code);
 
-}  // namespace trailwatch::notify
+}  // namespace trailwatch::net
 
-#endif  // TRAILWATCH_NOTIFY_CURL_UTIL_H_
+#endif  // TRAILWATCH_NET_CURL_H_

@@ -1,0 +1,156 @@
+#include "aws/client.h"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <strings.h>
+
+#include <nlohmann/json.hpp>
+
+#include "net/curl.h"
+
+namespace trailwatch::aws {
+namespace {
+
+std::size_t KeepBody(char* data, std::size_t size, std::size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+// Header lines as they arrive; the status line and the blank line are not headers. A new
+// status line (after a 100 Continue or a redirect) starts over.
+std::size_t KeepHeader(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* headers = static_cast<std::vector<HttpHeader>*>(user);
+  std::string_view line(data, size * n);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.starts_with("HTTP/")) {
+    headers->clear();
+  } else if (const std::size_t colon = line.find(':'); colon != std::string_view::npos) {
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    headers->push_back({std::string(line.substr(0, colon)), std::string(value)});
+  }
+  return size * n;
+}
+
+// "http://host:port" → "host:port", as the Host header and the signature need it.
+std::string HostOf(std::string_view endpoint) {
+  if (const std::size_t scheme = endpoint.find("://"); scheme != std::string_view::npos) {
+    endpoint.remove_prefix(scheme + 3);
+  }
+  return std::string(endpoint.substr(0, endpoint.find('/')));
+}
+
+}  // namespace
+
+std::string_view Response::Header(std::string_view name) const {
+  for (const HttpHeader& h : headers) {
+    if (h.name.size() == name.size() &&
+        ::strncasecmp(h.name.data(), name.data(), name.size()) == 0) {
+      return h.value;
+    }
+  }
+  return {};
+}
+
+std::optional<JsonError> ParseJsonError(const Response& response) {
+  if (response.status >= 200 && response.status < 300) return std::nullopt;
+  JsonError e;
+  const auto j = nlohmann::json::parse(response.body, nullptr, false);
+  if (j.is_object()) {
+    for (const char* key : {"__type", "code"}) {
+      if (auto it = j.find(key); it != j.end() && it->is_string()) {
+        e.type = it->get<std::string>();
+        break;
+      }
+    }
+    for (const char* key : {"message", "Message"}) {
+      if (auto it = j.find(key); it != j.end() && it->is_string()) {
+        e.message = it->get<std::string>();
+        break;
+      }
+    }
+  }
+  if (const std::size_t hash = e.type.rfind('#'); hash != std::string::npos) {
+    e.type.erase(0, hash + 1);
+  }
+  // Some services put the type only in a header.
+  if (e.type.empty()) e.type = std::string(response.Header("x-amzn-ErrorType"));
+  if (const std::size_t colon = e.type.find(':'); colon != std::string::npos) e.type.resize(colon);
+  if (e.type.empty()) e.type = fmt::format("HTTP{}", response.status);
+  return e;
+}
+
+struct Client::Impl {
+  ClientOptions options;
+  const Clock& clock;
+  std::string host;
+  net::CurlHandle curl;  // kept between requests: the connection is reused
+};
+
+Client::Client(ClientOptions options, const Clock& clock) {
+  net::InitCurl();
+  std::string host = HostOf(options.endpoint);
+  impl_ = std::unique_ptr<Impl>(new Impl{std::move(options), clock, std::move(host), {}});
+}
+
+Client::~Client() = default;
+
+Result<Response> Client::Send(HttpRequest request) {
+  Impl& p = *impl_;
+  if (!p.curl) return Status::IoError("cannot start libcurl");
+  request.headers.push_back({"Host", p.host});
+  SigningOptions so;
+  so.region = p.options.region;
+  so.service = p.options.service;
+  so.time = p.clock.Now();
+  auto signature = SignRequest(request, p.options.credentials, so);
+  if (!signature.ok()) return signature.status();
+  for (HttpHeader& h : signature->headers_to_add) request.headers.push_back(std::move(h));
+
+  net::CurlList headers;
+  for (const HttpHeader& h : request.headers) {
+    if (::strcasecmp(h.name.c_str(), "Host") == 0) continue;  // libcurl sends the URL's
+    headers.Append(h.name + ": " + h.value);
+  }
+  headers.Append("Expect:");  // no 100-continue round trip
+  std::string url = p.options.endpoint + request.path;
+  if (!request.query.empty()) url += "?" + request.query;
+  Response response;
+  CURL* h = p.curl.get();
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  if (request.method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(h, CURLOPT_USERAGENT, p.options.user_agent.c_str());
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &KeepBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &KeepHeader);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  net::SetTlsAndTimeouts(h, p.options.verify_tls, p.options.ca_file, p.options.connect_timeout_ms,
+                         p.options.timeout_ms);
+  const net::CurlOutcome o = p.curl.Perform();
+  // The handle outlives this call; it must not keep pointers into it.
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, nullptr);
+  if (o.code != CURLE_OK) {
+    return Status::IoError(fmt::format("{} {}: {}", request.method, p.options.endpoint, o.message));
+  }
+  response.status = static_cast<int>(o.response);
+  return response;
+}
+
+Result<Response> Client::CallJson(std::string_view target, std::string body) {
+  HttpRequest r;
+  r.method = "POST";
+  r.path = "/";
+  r.headers = {{"Content-Type", "application/x-amz-json-1.1"},
+               {"X-Amz-Target", std::string(target)}};
+  r.body = std::move(body);
+  return Send(std::move(r));
+}
+
+}  // namespace trailwatch::aws

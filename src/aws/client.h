@@ -1,0 +1,79 @@
+// trailwatch's own AWS client: one signed request at a time over libcurl, to AWS or to any
+// endpoint that speaks its protocols (moto, LocalStack, trailwatch's vault). It signs with
+// SigV4 (sigv4.h) and speaks AWS JSON 1.1; the S3, SQS, CloudWatch Logs and SNS clients build
+// on Send.
+//
+// Thread safety: a Client keeps one connection open between requests and serves one request
+// at a time; use one Client per thread.
+#ifndef TRAILWATCH_AWS_CLIENT_H_
+#define TRAILWATCH_AWS_CLIENT_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aws/sigv4.h"
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace trailwatch::aws {
+
+struct ClientOptions {
+  // Scheme, host and optional port: "https://secretsmanager.us-east-1.amazonaws.com",
+  // "http://127.0.0.1:4580". No path.
+  std::string endpoint;
+  std::string region;   // signing region
+  std::string service;  // signing name ("secretsmanager", "s3", ...)
+  Credentials credentials;
+  std::string user_agent = "trailwatch";
+  std::int64_t connect_timeout_ms = 5000;
+  std::int64_t timeout_ms = 30000;
+  bool verify_tls = true;
+  std::string ca_file;  // empty: the system's CAs
+};
+
+struct Response {
+  int status = 0;  // HTTP status
+  std::vector<HttpHeader> headers;
+  std::string body;
+
+  // The first value of header `name` (case-insensitive), or "".
+  std::string_view Header(std::string_view name) const;
+};
+
+// An AWS JSON-protocol error: "__type" without its namespace prefix
+// ("com.amazonaws...#ResourceNotFoundException" → "ResourceNotFoundException") and "message"
+// (or "Message").
+struct JsonError {
+  std::string type;
+  std::string message;
+};
+// The error a JSON-protocol response carries; nullopt for a 2xx or a body that is no error.
+std::optional<JsonError> ParseJsonError(const Response& response);
+
+class Client {
+ public:
+  Client(ClientOptions options, const Clock& clock);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Adds Host and the SigV4 headers and sends. `request.path` and `query` are raw (already
+  // percent-encoded). Any HTTP status is a Response; only transport failures (connect, TLS,
+  // timeout) are errors (IoError). The error text never contains credentials.
+  Result<Response> Send(HttpRequest request);
+
+  // AWS JSON 1.1: POST / with X-Amz-Target `target` ("secretsmanager.GetSecretValue").
+  Result<Response> CallJson(std::string_view target, std::string body);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace trailwatch::aws
+
+#endif  // TRAILWATCH_AWS_CLIENT_H_
