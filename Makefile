@@ -24,12 +24,11 @@ $(RELEASE)/build.ninja:
 build: setup $(RELEASE)/build.ninja
 	cmake --build $(RELEASE) -j $(JOBS)
 
-# The main job on embedded defaults. Until the daemon lands (issue "live pipeline") this is
-# the CIS root-account-usage pattern tested on the bundled sample trail.
+# The main job on embedded defaults: `trailwatch demo` starts the whole stack on a temporary
+# data dir, makes real signed calls (an allowed reader, a denied intruder, a burst) and prints
+# each alert as it arrives. `make run ARGS=--keep` leaves it running.
 run: build
-	$(RELEASE)/src/app/trailwatch test-pattern \
-	  --filter-pattern '{ $$.userIdentity.type = "Root" && $$.userIdentity.invokedBy NOT EXISTS && $$.eventType != "AwsServiceEvent" }' \
-	  --file testdata/examples/cloudtrail-sample.ndjson
+	$(RELEASE)/src/app/trailwatch demo $(ARGS)
 
 $(TESTBUILD)/build.ninja:
 	cmake -S . -B $(TESTBUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \

@@ -38,6 +38,7 @@ struct ScanCommandOptions {
   // --rules only:
   std::string notify = "none";          // none | dry-run | send
   std::optional<std::string> lateness;  // allowed lateness, e.g. "5m" (default 5 minutes)
+  std::vector<std::string> parameters;  // NAME=VALUE template parameter overrides
 };
 
 // Parses --start-time/--end-time (relative to the system clock) and --threads into `scan`.
@@ -65,6 +66,17 @@ struct UpOptions {
 
 // `up`: the daemon, until SIGINT/SIGTERM (design.md §5).
 int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err);
+
+struct DemoOptions {
+  bool keep = false;                    // keep running (and keep the data dir) after the demo
+  std::optional<std::string> data_dir;  // default: a new temporary directory
+  std::string listen = "127.0.0.1:0";
+};
+
+// `demo`: the stack in-process on a temporary data dir, driven by real signed calls, with
+// every alert printed as it arrives. Exit 0 when every call answered as expected and alerts
+// came.
+int RunDemo(const DemoOptions& options, std::FILE* out, std::FILE* err);
 
 struct IamOptions {
   std::string command;  // create-user | put-user-policy

@@ -140,7 +140,7 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
   if (root.IsNull()) return c;  // an empty file: the defaults
   if (Status s = r.Keys(root, "",
                         {"account_id", "region", "listen", "data_dir", "rules", "sources", "smtp",
-                         "subscriptions", "trail", "tls", "log_format"});
+                         "subscriptions", "trail", "tls", "log_format", "parameters"});
       !s.ok()) {
     return s;
   }
@@ -221,6 +221,23 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
         }
         c.subscriptions[topic].push_back({std::move(*protocol), std::move(*endpoint)});
       }
+    }
+  }
+  if (const YAML::Node n = root["parameters"]) {
+    if (!n.IsMap()) return r.Error(n, "parameters", "expected NAME: value");
+    for (const auto& kv : n) {
+      const std::string where = fmt::format("parameters.{}", kv.first.Scalar());
+      // A list is the CommaDelimitedList value, as `aws cloudformation deploy
+      // --parameter-overrides Name=a,b` would pass it.
+      if (kv.second.IsSequence()) {
+        auto list = r.Strings(kv.second, where);
+        if (!list.ok()) return list.status();
+        c.parameters[kv.first.Scalar()] = fmt::format("{}", fmt::join(*list, ","));
+        continue;
+      }
+      auto value = r.String(kv.second, where);
+      if (!value.ok()) return value.status();
+      c.parameters[kv.first.Scalar()] = std::move(*value);
     }
   }
   if (const YAML::Node n = root["trail"]) {

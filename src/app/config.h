@@ -37,6 +37,9 @@ struct Config {
   std::optional<SmtpConfig> smtp;
   // Topic name -> subscriptions added to the topic of that name in the rule files.
   std::map<std::string, std::vector<SubscriptionConfig>> subscriptions;
+  // Template parameter values for every rule file and pack (e.g. pack:secrets'
+  // SecretReadAllowedPrincipals), as `--parameter-overrides` would give them.
+  std::map<std::string, std::string, std::less<>> parameters;
   // The local trail: log files every delivery_seconds, digests every digest_seconds.
   std::uint32_t trail_delivery_seconds = 60;
   std::uint32_t trail_digest_seconds = 3600;

@@ -64,6 +64,10 @@ int main(int argc, char** argv) {
   scan->add_option("--lateness", sc.lateness,
                    "With --rules: how long the replayed live system waits for out-of-order "
                    "events of one input (default 5m; 90s, 5m, 1h or seconds)");
+  scan->add_option("--parameter", sc.parameters,
+                   "With --rules: NAME=VALUE, a template parameter's value (repeat for several), "
+                   "e.g. SecretReadAllowedPrincipals=arn:aws:iam::123456789012:user/app")
+      ->allow_extra_args(false);
 
   std::vector<std::string> rule_files;
   auto* rules = cli.add_subcommand("rules", "Rule files: CloudFormation templates and packs");
@@ -80,6 +84,17 @@ int main(int argc, char** argv) {
   up->add_option("--listen", up_options.listen, "HOST:PORT (default 127.0.0.1:4580)");
   up->add_option("--tls-cert", up_options.tls_cert, "PEM certificate: serve HTTPS");
   up->add_option("--tls-key", up_options.tls_key, "PEM private key for --tls-cert");
+
+  DemoOptions demo_options;
+  auto* demo = cli.add_subcommand(
+      "demo",
+      "See it work in 10 seconds: trailwatch on a temporary data dir, real signed calls by an "
+      "allowed reader and an intruder, each alert printed with who / what / where / when");
+  demo->add_flag("--keep", demo_options.keep,
+                 "Keep trailwatch running (and its data dir) after the demo, until Ctrl-C");
+  demo->add_option("--data-dir", demo_options.data_dir,
+                   "Use this data dir instead of a new temporary one (kept)");
+  demo->add_option("--listen", demo_options.listen, "HOST:PORT (default 127.0.0.1:0, a free port)");
 
   IamOptions iam_options;
   auto* iam = cli.add_subcommand("iam", "Users, access keys and policies of the vault");
@@ -132,6 +147,7 @@ int main(int argc, char** argv) {
 
   if (test_pattern->parsed()) return RunTestPattern(tp, stdout, stderr);
   if (up->parsed()) return RunUp(up_options, stdout, stderr);
+  if (demo->parsed()) return RunDemo(demo_options, stdout, stderr);
   if (create_user->parsed() || put_policy->parsed()) {
     iam_options.command = create_user->parsed() ? "create-user" : "put-user-policy";
     return RunIam(iam_options, stdout, stderr);
@@ -143,8 +159,8 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "trailwatch: scan takes --filter-pattern or --rules, not both\n");
       return 2;
     }
-    if (sc.rules.empty() && (sc.notify != "none" || sc.lateness)) {
-      fmt::print(stderr, "trailwatch: --notify and --lateness need --rules\n");
+    if (sc.rules.empty() && (sc.notify != "none" || sc.lateness || !sc.parameters.empty())) {
+      fmt::print(stderr, "trailwatch: --notify, --lateness and --parameter need --rules\n");
       return 2;
     }
     return sc.rules.empty() ? RunScanCommand(sc, stdout, stderr) : RunScanRules(sc, stdout, stderr);

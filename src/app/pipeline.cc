@@ -100,6 +100,7 @@ struct Pipeline::Impl {
   std::vector<std::unique_ptr<ingest::FileFollower>> followers;
   std::mutex stop_mu;
   bool stopped = false;
+  std::function<void(const Notice&)> on_notice;
 
   Impl(Config c, store::Store* s, const Clock& k, std::FILE* l)
       : config(std::move(c)), store(s), clock(k), log(l) {}
@@ -121,12 +122,16 @@ struct Pipeline::Impl {
 
   void Publish(const alarm::TimelineEntry& e, const std::vector<std::string>& events) {
     std::vector<std::string> skipped;
-    Queue(e.alarm, publisher->Render(e, events, &skipped), skipped);
+    Notice notice;
+    Queue(e.alarm, publisher->Render(e, events, &skipped, &notice), skipped);
+    if (on_notice) on_notice(notice);
   }
 
   void PublishAlert(const AlertLine& a) {
     std::vector<std::string> skipped;
-    Queue(a.detection, publisher->RenderAlert(a, &skipped), skipped);
+    Notice notice;
+    Queue(a.detection, publisher->RenderAlert(a, &skipped, &notice), skipped);
+    if (on_notice) on_notice(notice);
   }
 
   std::string MetricsText() const {
@@ -243,17 +248,21 @@ Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Pipeline::~Pipeline() { Stop(); }
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::Store* store,
-                                                   const Clock& clock, std::FILE* log) {
+                                                   const Clock& clock, std::FILE* log,
+                                                   std::function<void(const Notice&)> on_notice) {
   auto impl = std::make_unique<Impl>(config, store, clock, log);
   Impl& p = *impl;
+  p.on_notice = std::move(on_notice);
   rules::LoadOptions load;
   load.account_id = config.account_id;
   load.region = config.region;
+  load.parameters = config.parameters;
   for (const std::string& r : config.rules) {
     auto loaded = rules::LoadRuleFile(r, load);
     if (!loaded.ok()) return loaded.status();
     if (Status s = rules::Merge(&p.rules, std::move(*loaded)); !s.ok()) return s;
   }
+  if (Status s = rules::CheckParameters(p.rules, load); !s.ok()) return s.WithContext("parameters");
   if (Status s = rules::CheckReferences(p.rules); !s.ok()) return s;
 
   const std::string scheme = config.tls_cert.empty() ? "http" : "https";
@@ -289,7 +298,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
   }
   notify::OutboxOptions oo;
   oo.clock = &clock;
-  oo.log = [log](std::string_view line) { fmt::print(log, "trailwatch: outbox: {}\n", line); };
+  oo.log = [log](std::string_view line) { fmt::print(log, "trailwatch: {}\n", line); };
   p.outbox = std::make_unique<notify::Outbox>(*store, std::move(deliverers), std::move(oo));
 
   PublisherOptions po;

@@ -5,11 +5,13 @@
 #define TRAILWATCH_APP_PIPELINE_H_
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "app/config.h"
+#include "app/publisher.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "server/server.h"
@@ -20,9 +22,11 @@ namespace trailwatch::app {
 class Pipeline {
  public:
   // Loads the rules, opens alerts.ndjson, the SNS signing key and the outbox in the data dir.
-  // Errors name the rule file or the setting.
-  static Result<std::unique_ptr<Pipeline>> Create(const Config& config, store::Store* store,
-                                                  const Clock& clock, std::FILE* log);
+  // Errors name the rule file or the setting. `on_notice` (optional) hears every alarm change
+  // and detection alert once it is queued for delivery, on the monitor's thread.
+  static Result<std::unique_ptr<Pipeline>> Create(
+      const Config& config, store::Store* store, const Clock& clock, std::FILE* log,
+      std::function<void(const Notice&)> on_notice = nullptr);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;

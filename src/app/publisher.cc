@@ -59,7 +59,8 @@ Publisher::Publisher(const rules::RuleSet& set, PublisherOptions options)
 
 std::vector<Publication> Publisher::Render(const alarm::TimelineEntry& e,
                                            const std::vector<std::string>& events,
-                                           std::vector<std::string>* skipped) const {
+                                           std::vector<std::string>* skipped,
+                                           Notice* notice) const {
   const rules::MetricAlarm* metric = nullptr;
   const rules::CompositeAlarm* composite = nullptr;
   if (e.composite) {
@@ -103,11 +104,12 @@ std::vector<Publication> Publisher::Render(const alarm::TimelineEntry& e,
     return composite ? notify::CompositeAlarmEmail(info, e.transition, e.triggering, *summaries, eo)
                      : notify::MetricAlarmEmail(metric->config, e.transition, *summaries, eo);
   };
-  return Publish(m, skipped);
+  return Publish(m, skipped, notice);
 }
 
 std::vector<Publication> Publisher::RenderAlert(const AlertLine& alert,
-                                                std::vector<std::string>* skipped) const {
+                                                std::vector<std::string>* skipped,
+                                                Notice* notice) const {
   Message m;
   m.message = alert.text;
   while (!m.message.empty() && m.message.back() == '\n') m.message.pop_back();
@@ -131,11 +133,12 @@ std::vector<Publication> Publisher::RenderAlert(const AlertLine& alert,
   m.email = [&info, summaries](const notify::EmailOptions& eo) {
     return notify::DetectionEmail(info, *summaries, eo);
   };
-  return Publish(m, skipped);
+  return Publish(m, skipped, notice);
 }
 
-std::vector<Publication> Publisher::Publish(const Message& m,
-                                            std::vector<std::string>* skipped) const {
+std::vector<Publication> Publisher::Publish(const Message& m, std::vector<std::string>* skipped,
+                                            Notice* notice) const {
+  if (notice) *notice = {m.subject, m.reason, m.time_ms, m.events};
   std::vector<Publication> out;
   for (const std::string& topic_arn : m.topics) {
     if (!notify::IsSnsTopicArn(topic_arn)) continue;

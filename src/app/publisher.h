@@ -30,6 +30,14 @@ struct PublisherOptions {
   std::map<std::string, std::vector<rules::Subscription>> extra;
 };
 
+// What a change or alert says, whoever subscribes: for the console and `demo`.
+struct Notice {
+  std::string subject;  // SNS Subject
+  std::string reason;   // the state reason, or the alert's one-line summary
+  std::int64_t time_ms = 0;
+  std::vector<notify::EventSummary> events;
+};
+
 struct Publication {
   notify::OutboxLabel label;
   std::vector<notify::Delivery> deliveries;
@@ -46,12 +54,15 @@ class Publisher {
 
   // One Publication per SNS topic among the change's actions. Subscriptions whose protocol
   // trailwatch does not deliver (sqs, lambda, …) are skipped; `skipped` (optional) names them.
+  // `notice` (optional) receives what the change says.
   std::vector<Publication> Render(const alarm::TimelineEntry& e,
                                   const std::vector<std::string>& events,
-                                  std::vector<std::string>* skipped = nullptr) const;
+                                  std::vector<std::string>* skipped = nullptr,
+                                  Notice* notice = nullptr) const;
   // The same for a detection alert: the SNS Message is the alert line itself.
   std::vector<Publication> RenderAlert(const AlertLine& alert,
-                                       std::vector<std::string>* skipped = nullptr) const;
+                                       std::vector<std::string>* skipped = nullptr,
+                                       Notice* notice = nullptr) const;
 
  private:
   struct Message {
@@ -66,7 +77,8 @@ class Publisher {
     std::vector<std::string> topics;
     std::string source;  // the alarm or detection, for the outbox
   };
-  std::vector<Publication> Publish(const Message& m, std::vector<std::string>* skipped) const;
+  std::vector<Publication> Publish(const Message& m, std::vector<std::string>* skipped,
+                                   Notice* notice) const;
 
   const rules::RuleSet& set_;
   PublisherOptions options_;

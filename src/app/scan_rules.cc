@@ -45,7 +45,14 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
     return 2;
   };
   // One account and region for every ARN: the loader's (alarms, topics) and ours (composites).
-  const rules::LoadOptions load_options;
+  rules::LoadOptions load_options;
+  for (const std::string& p : options.parameters) {
+    const std::size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return fail(fmt::format("--parameter: expected NAME=VALUE, got '{}'", p));
+    }
+    load_options.parameters[p.substr(0, eq)] = p.substr(eq + 1);
+  }
   rules::RuleSet set;
   for (const std::string& r : options.rules) {
     auto loaded = rules::LoadRuleFile(r, load_options);
@@ -54,6 +61,9 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
     if (Status s = rules::Merge(&set, std::move(*loaded)); !s.ok()) return fail(s.ToString());
   }
   if (Status s = rules::CheckReferences(set); !s.ok()) return fail(s.ToString());
+  if (Status s = rules::CheckParameters(set, load_options); !s.ok()) {
+    return fail("--parameter: " + s.ToString());
+  }
   if (options.notify == "send") {
     return fail("--notify send is not available in scan yet; --notify dry-run prints the messages");
   }

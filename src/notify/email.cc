@@ -91,18 +91,32 @@ void Actions(std::string* out, const std::vector<std::string>& ok,
 
 void EventLines(std::string* out, std::size_t index, const EventSummary& e) {
   *out += fmt::format("[{}] {} {}\n", index, e.event_time, e.event_name);
+  // Unknown fields are left out (AWS's own blocks keep empty lines; this section is ours).
+  auto known = [out](std::string_view label, std::string_view value) {
+    if (!value.empty()) Line(out, label, value, kDetailsColumn);
+  };
   Line(out, "Who", e.principal.empty() ? "unknown" : e.principal, kDetailsColumn);
-  Line(out, "Access Key", e.access_key_id, kDetailsColumn);
+  known("Access Key", e.access_key_id);
   Line(out, "What", fmt::format("{} {}", e.event_source, e.event_name), kDetailsColumn);
-  Line(out, "Resource", e.resource, kDetailsColumn);
-  Line(out, "Error Code", e.error_code, kDetailsColumn);
-  Line(out, "Source IP", e.source_ip, kDetailsColumn);
-  Line(out, "User Agent", e.user_agent, kDetailsColumn);
-  Line(out, "Region", e.aws_region, kDetailsColumn);
-  Line(out, "Account", e.recipient_account_id, kDetailsColumn);
-  Line(out, "When", e.event_time, kDetailsColumn);
-  Line(out, "Event ID", e.event_id, kDetailsColumn);
+  known("Resource", e.resource);
+  known("Error Code", e.error_code);
+  known("Source IP", e.source_ip);
+  known("User Agent", e.user_agent);
+  known("Region", e.aws_region);
+  known("Account", e.recipient_account_id);
+  known("When", e.event_time);
+  known("Event ID", e.event_id);
 }
+
+}  // namespace
+
+std::string EventSummaryText(std::size_t index, const EventSummary& e) {
+  std::string out;
+  EventLines(&out, index, e);
+  return out;
+}
+
+namespace {
 
 // Ours, not AWS's: who did what, from where, when. Placed after AWS's blocks so that AWS's
 // part of the body stays a verbatim prefix for anything that parses it.

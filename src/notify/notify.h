@@ -128,6 +128,10 @@ std::string CompositeAlarmEmail(const CompositeAlarmInfo& info, const alarm::Tra
                                 const std::vector<EventSummary>& events,
                                 const EmailOptions& options);
 
+// One event's lines of that section: "[1] <time> <event name>", then Who, Access Key, What,
+// Resource, Error Code, Source IP, User Agent, Region, Account, When, Event ID (known ones).
+std::string EventSummaryText(std::size_t index, const EventSummary& event);
+
 // ---- Detection alerts (trailwatch's own; AWS has no equivalent message) ----
 
 // `ALERT (high): "name" in US East (N. Virginia)`, cut like AlarmSubject.

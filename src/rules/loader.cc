@@ -50,7 +50,25 @@ Status Loader::LoadParameters(const YAML::Node& params) {
       if (!d.IsScalar()) return Error(d, path + ".Default", "must be a scalar");
       value = d.Scalar();
     }
-    if (auto o = options_.parameters.find(name); o != options_.parameters.end()) value = o->second;
+    const auto o = options_.parameters.find(name);
+    if (o != options_.parameters.end()) value = o->second;
+    // CloudFormation refuses a value outside AllowedValues, given or default.
+    if (const YAML::Node allowed = Find(kv.second, "AllowedValues"); allowed.IsDefined() && value) {
+      if (!allowed.IsSequence()) return Error(allowed, path + ".AllowedValues", "must be a list");
+      std::string listed;
+      bool found = false;
+      for (const auto& a : allowed) {
+        if (!a.IsScalar()) return Error(a, path + ".AllowedValues", "must list scalars");
+        found = found || a.Scalar() == *value;
+        listed += (listed.empty() ? "" : ", ") + a.Scalar();
+      }
+      if (!found) {
+        return Error(
+            allowed, path,
+            fmt::format("{}value '{}' is not one of its AllowedValues ({})",
+                        o != options_.parameters.end() ? "the given " : "", *value, listed));
+      }
+    }
     params_[name] = std::move(value);
   }
   return Status::Ok();
@@ -66,6 +84,7 @@ Status Loader::LoadTemplate(const YAML::Node& root, RuleSet* out) {
   }
   if (const YAML::Node p = Find(root, "Parameters"); p.IsDefined()) {
     if (Status s = LoadParameters(p); !s.ok()) return s;
+    for (const auto& [name, unused] : params_) out->parameters.insert(name);
   }
   if (const YAML::Node c = Find(root, "Conditions"); c.IsDefined()) {
     if (!c.IsMap()) return Error(c, "Conditions", "must be a mapping");

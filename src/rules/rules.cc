@@ -127,6 +127,18 @@ Status CheckReferences(const RuleSet& set) {
   return Status::Ok();
 }
 
+Status CheckParameters(const RuleSet& set, const LoadOptions& options) {
+  for (const auto& [name, value] : options.parameters) {
+    if (set.parameters.contains(name)) continue;
+    std::string declared;
+    for (const std::string& p : set.parameters) declared += (declared.empty() ? "" : ", ") + p;
+    return Status::InvalidArgument(
+        fmt::format("parameter '{}' is declared by none of the rule files (they declare: {})", name,
+                    declared.empty() ? "none" : declared));
+  }
+  return Status::Ok();
+}
+
 Status Merge(RuleSet* into, RuleSet from) {
   // Check everything first so a failed Merge leaves `into` unchanged. AWS keys: alarm names
   // (metric and composite alarms share one namespace) and filter names per log group.
@@ -173,6 +185,7 @@ Status Merge(RuleSet* into, RuleSet from) {
   move_all(into->composites, from.composites);
   move_all(into->detections, from.detections);
   move_all(into->notes, from.notes);
+  into->parameters.merge(from.parameters);
   // Topics are not duplicates: every pack defines the shared topic trailwatch-security-alerts
   // (design.md section 4), as separately deployed stacks would. Two definitions of one ARN are
   // one topic with the subscriptions of both; a definition replaces an external entry (a

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -98,6 +99,8 @@ struct RuleSet {
   // Things worth telling the user that are not errors ("ignored resource type AWS::S3::Bucket
   // at rules.yaml:40:3").
   std::vector<std::string> notes;
+  // The template parameters the loaded files declare (for CheckParameters).
+  std::set<std::string, std::less<>> parameters;
 };
 
 struct LoadOptions {
@@ -124,6 +127,11 @@ Status Merge(RuleSet* into, RuleSet from);
 // composite's AlarmRule.
 inline constexpr std::size_t kMaxCompositeParents = 150;
 Status CheckReferences(const RuleSet& set);
+
+// Every parameter value given in `options` names a parameter that some file of `set`
+// declares: a misspelt override would otherwise be ignored silently (as an allowlist left
+// empty). The error lists the declared names.
+Status CheckParameters(const RuleSet& set, const LoadOptions& options);
 
 // The names of the built-in packs ("cis", "secrets").
 std::vector<std::string> PackNames();

@@ -35,6 +35,9 @@ subscriptions:
 trail: {delivery_seconds: 10, digest_seconds: 600}
 tls: {cert: /etc/tw/cert.pem, key: /etc/tw/key.pem}
 log_format: json
+parameters:
+  SecretReadAllowedPrincipals: [arn:aws:iam::111122223333:role/app-*, arn:aws:iam::111122223333:user/ci]
+  CreateTopic: "false"
 )",
                        "trailwatch.yaml");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -52,6 +55,10 @@ log_format: json
   EXPECT_EQ(c->trail_digest_seconds, 600u);
   EXPECT_EQ(c->tls_key, "/etc/tw/key.pem");
   EXPECT_EQ(c->log_format, "json");
+  // A list is a CommaDelimitedList value.
+  EXPECT_EQ(c->parameters.at("SecretReadAllowedPrincipals"),
+            "arn:aws:iam::111122223333:role/app-*,arn:aws:iam::111122223333:user/ci");
+  EXPECT_EQ(c->parameters.at("CreateTopic"), "false");
 }
 
 TEST(Config, ErrorsNameLineColumnAndKey) {
@@ -77,6 +84,8 @@ TEST(Config, ErrorsNameLineColumnAndKey) {
       {"tls: {cert: a.pem}\n", "c.yaml:1:6: tls: cert and key go together"},
       {"log_format: xml\n", "c.yaml:1:13: log_format: expected text or json, got 'xml'"},
       {"listen: [1\n", "c.yaml:2:1: "},
+      {"parameters: [a]\n", "c.yaml:1:13: parameters: expected NAME: value"},
+      {"parameters: {A: {b: c}}\n", "c.yaml:1:17: parameters.A: expected a string"},
   };
   for (const auto& c : cases) {
     auto r = ParseConfig(c.text, "c.yaml");

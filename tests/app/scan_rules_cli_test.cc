@@ -150,6 +150,46 @@ TEST(ScanRulesTest, NotifyAndLatenessNeedRules) {
   }
 }
 
+// --parameter fills a pack's parameters as `aws cloudformation deploy --parameter-overrides`
+// would: the allowlisted reader raises no outside-the-allowlist alert, the other one does; a
+// name no rule file declares, or a value outside AllowedValues, is an error.
+TEST(ScanRulesTest, ParametersFillThePacksAllowlist) {
+  trailwatch::test_support::TempDir dir;
+  std::string records;
+  for (const char* user : {"app", "mallory"}) {
+    records += std::string(R"j({"eventVersion":"1.08","eventTime":"2026-11-03T10:00:00Z",)j") +
+               R"j("eventSource":"secretsmanager.amazonaws.com","eventName":"GetSecretValue",)j" +
+               R"j("awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","eventID":")j" + user +
+               R"j(","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/)j" +
+               user + R"j("}})j" + "\n";
+  }
+  const std::string path = dir.Write("reads.ndjson", records);
+  const Output r = Scan({path, "--rules", "pack:secrets", "--parameter",
+                         "SecretReadAllowedPrincipals=arn:aws:iam::123456789012:user/app"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> alerted;
+  for (const std::string& line : Lines(r.out)) {
+    if (line.find("Secrets-SecretReadOutsideAllowlist") == std::string::npos) continue;
+    alerted.push_back(line.find("user/mallory") != std::string::npos ? "mallory" : line);
+  }
+  EXPECT_EQ(alerted, std::vector<std::string>{"mallory"}) << r.out;
+
+  const struct {
+    const char* parameter;
+    const char* error;
+  } bad[] = {
+      {"SecretReadAllowedPrincipal=x",
+       "parameter 'SecretReadAllowedPrincipal' is declared by none"},
+      {"CreateTopic=maybe", "the given value 'maybe' is not one of its AllowedValues"},
+      {"novalue", "--parameter: expected NAME=VALUE, got 'novalue'"},
+  };
+  for (const auto& b : bad) {
+    const Output e = Scan({path, "--rules", "pack:secrets", "--parameter", b.parameter});
+    EXPECT_EQ(e.exit_code, 2) << b.parameter;
+    EXPECT_NE(e.err.find(b.error), std::string::npos) << e.err;
+  }
+}
+
 TEST(RulesCheckTest, CompositeChildrenMustExistAcrossTheLoadedFiles) {
   trailwatch::test_support::TempDir dir;
   const std::string composite =

@@ -87,6 +87,43 @@ TEST(RulesTest, LoadOptionsFeedPseudoParameters) {
   EXPECT_EQ(FindAlarm(*r, "root-usage")->config.account, "111122223333");
 }
 
+TEST(RulesTest, ParameterOverridesAreCheckedAgainstTheTemplates) {
+  struct Case {
+    std::map<std::string, std::string, std::less<>> parameters;
+    std::string error;  // empty: loads and passes CheckParameters
+  };
+  const Case cases[] = {
+      {{{"SecretReadAllowedPrincipals", "arn:aws:iam::123456789012:user/app"}}, ""},
+      {{{"CreateTopic", "false"}}, ""},
+      {{{"SecretReadAllowedPrincipal", "x"}},
+       "parameter 'SecretReadAllowedPrincipal' is declared by none of the rule files (they "
+       "declare: CloudTrailLogGroupName, CreateTopic, SecretReadAllowedPrincipals,"},
+      {{{"CreateTopic", "maybe"}},
+       "Parameters.CreateTopic: the given value 'maybe' is not one of its AllowedValues (true, "
+       "false)"},
+  };
+  for (const Case& c : cases) {
+    LoadOptions o;
+    o.parameters = c.parameters;
+    RuleSet set;
+    Status s = Status::Ok();
+    for (const char* pack : {"pack:cis", "pack:secrets"}) {
+      auto r = LoadRuleFile(pack, o);
+      if (!r.ok()) {
+        s = r.status();
+        break;
+      }
+      ASSERT_TRUE(Merge(&set, std::move(*r)).ok());
+    }
+    if (s.ok()) s = CheckParameters(set, o);
+    if (c.error.empty()) {
+      EXPECT_TRUE(s.ok()) << s.ToString();
+    } else {
+      EXPECT_NE(s.ToString().find(c.error), std::string::npos) << s.ToString();
+    }
+  }
+}
+
 TEST(RulesTest, JsonTemplate) {
   auto r = LoadRuleFile(kData + "template.json");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
