@@ -252,7 +252,9 @@ Result<std::unique_ptr<Monitor>> Monitor::Create(const rules::RuleSet& set, Moni
   m.matcher = std::make_unique<engine::RecordMatcher>(m.scan);
   const std::int64_t now = m.NowMs();
   alarm::Evaluator::Options eo;
-  eo.start_ms = now;
+  // CloudTrail times are whole seconds: a call in the daemon's first second carries an event
+  // time before `now`, and the evaluator ignores observations before its start.
+  eo.start_ms = now - now % 1000;
   eo.lateness_ms = m.options.lateness_ms;
   auto evaluator = alarm::Evaluator::Create(m.compiled->alarms, m.compiled->composites, eo);
   if (!evaluator.ok()) return evaluator.status();
