@@ -3,15 +3,19 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <memory>
 
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/daemon.h"
+#include "common/clock.h"
+#include "common/log.h"
 
 namespace trailwatch::app {
 
-int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
-  auto fail = [err](const std::string& message) {
+int RunUp(const UpOptions& options, std::FILE* out, std::FILE* text_err) {
+  std::FILE* err = text_err;  // the log: text_err, or a JSON-lines stream over it
+  auto fail = [&err](const std::string& message) {
     fmt::print(err, "trailwatch: {}\n", message);
     return 2;
   };
@@ -31,6 +35,14 @@ int RunUp(const UpOptions& options, std::FILE* out, std::FILE* err) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  SystemClock clock;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> json_log(nullptr, &std::fclose);
+  if (config.log_format == "json") {
+    json_log.reset(OpenJsonLog(text_err, clock));
+    if (!json_log) return fail("cannot set up the JSON log");
+    err = json_log.get();
+  }
 
   auto daemon = Daemon::Start(config, err);
   if (!daemon.ok()) return fail(daemon.status().ToString());

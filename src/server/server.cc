@@ -72,6 +72,7 @@ struct Server::Impl {
   std::thread thread;
   int bound_port = 0;
   bool tls = false;
+  socket_t listen_fd = INVALID_SOCKET;  // set by the socket-options hook before bind
 };
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
@@ -108,9 +109,11 @@ Status Server::Start() {
   http.set_keep_alive_max_count(1000);
   // httplib's default is SO_REUSEPORT, which lets a second daemon bind the same port and
   // silently share requests with the first; SO_REUSEADDR only allows a quick restart.
-  http.set_socket_options([](socket_t sock) {
+  socket_t* listen_fd = &s.listen_fd;
+  http.set_socket_options([listen_fd](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    *listen_fd = sock;
   });
   // httplib writes a reply's headers and body separately; with Nagle's algorithm the body then
   // waits for the client's delayed ACK (~40 ms) on every keep-alive request.
@@ -167,6 +170,10 @@ Status Server::Start() {
     }
     s.bound_port = o.port;
   }
+  // httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, compiled into Debian's
+  // library): more clients connecting at once wait a second for their SYN to be retransmitted.
+  // listen() again on the bound socket raises the backlog.
+  if (s.listen_fd != INVALID_SOCKET) ::listen(s.listen_fd, SOMAXCONN);
   s.thread = std::thread([&http] { http.listen_after_bind(); });
   // httplib 0.11 has no readiness signal; the socket is bound already, so clients connecting
   // now wait in the backlog at worst. Wait briefly for the accept loop anyway.
