@@ -8,6 +8,7 @@
 
 #include "app/monitor.h"
 #include "app/publisher.h"
+#include "app/subscriptions.h"
 #include "common/files.h"
 #include "common/json_text.h"
 #include "common/time.h"
@@ -95,6 +96,7 @@ struct Pipeline::Impl {
   std::unique_ptr<notify::Deliverer> file_deliverer, http_deliverer, smtp_deliverer;
   std::unique_ptr<notify::Outbox> outbox;
   std::unique_ptr<Publisher> publisher;
+  std::unique_ptr<Confirmations> confirmations;
   std::unique_ptr<Monitor> monitor;
   std::unique_ptr<MonitorSink> sink;
   std::vector<std::unique_ptr<ingest::FileFollower>> followers;
@@ -223,7 +225,8 @@ struct Pipeline::Impl {
       out +=
           fmt::format("\"id\":{},\"state\":\"{}\",\"protocol\":\"{}\",\"endpoint\":", e.id,
                       notify::OutboxStateName(e.state), notify::ProtocolName(e.delivery.protocol));
-      AppendJsonString(&out, e.delivery.endpoint);
+      AppendJsonString(
+          &out, DisplayEndpoint(notify::ProtocolName(e.delivery.protocol), e.delivery.endpoint));
       out += ",\"messageId\":";
       AppendJsonString(&out, e.delivery.message_id);
       out += ",\"topicArn\":";
@@ -311,6 +314,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
     for (const SubscriptionConfig& s : subs) po.extra[topic].push_back({s.protocol, s.endpoint});
   }
   p.publisher = std::make_unique<Publisher>(p.rules, std::move(po));
+  p.confirmations = std::make_unique<Confirmations>(
+      store, p.publisher.get(),
+      fmt::format("{}://{}:{}/sns/", scheme, config.ListenHost(), config.ListenPort()), clock);
 
   MonitorOptions mo;
   mo.load = load;
@@ -377,7 +383,11 @@ void Pipeline::AddRoutes(server::Server* http) {
     r.body = p->MetricsText();
     return r;
   });
+  http->Route("GET", "/api/subscriptions", [p](const aws::HttpRequest&, const server::Peer&) {
+    return Json(p->confirmations->ListJson());
+  });
   http->Route("GET", "/sns/*", [p](const aws::HttpRequest& r, const server::Peer&) {
+    if (r.path == "/sns/") return p->confirmations->Confirm(r);
     if (r.path != "/sns/" + p->signer->CertificateFileName()) {
       return Json(R"({"error":"not found"})", 404);
     }
@@ -390,6 +400,9 @@ void Pipeline::AddRoutes(server::Server* http) {
 
 Status Pipeline::Start() {
   if (Status s = impl_->outbox->Start(); !s.ok()) return s;
+  if (Status s = impl_->confirmations->SendNew(impl_->outbox.get()); !s.ok()) {
+    return s.WithContext("subscription confirmations");
+  }
   impl_->monitor->Start();
   for (auto& f : impl_->followers) f->Start();
   return Status::Ok();

@@ -50,6 +50,57 @@ std::vector<notify::EventSummary> ParseEventSummaries(const std::vector<std::str
   return out;
 }
 
+std::string SubscriptionArn(std::string_view topic_arn, const rules::Subscription& s) {
+  return fmt::format("{}:{}", topic_arn,
+                     StableUuid(fmt::format("{}|{}|{}", topic_arn, s.protocol, s.endpoint)));
+}
+
+std::vector<rules::Subscription> Publisher::SubscriptionsOf(std::string_view topic_arn) const {
+  std::vector<rules::Subscription> subs;
+  if (auto t = topics_.find(topic_arn); t != topics_.end()) subs = t->second->subscriptions;
+  const std::string_view topic_name = topic_arn.substr(topic_arn.rfind(':') + 1);
+  if (auto x = options_.extra.find(std::string(topic_name)); x != options_.extra.end()) {
+    subs.insert(subs.end(), x->second.begin(), x->second.end());
+  }
+  return subs;
+}
+
+std::vector<SubscriptionRef> Publisher::Subscriptions() const {
+  std::vector<SubscriptionRef> out;
+  for (const auto& [arn, topic] : topics_) {
+    for (rules::Subscription& s : SubscriptionsOf(arn)) {
+      out.push_back({arn, SubscriptionArn(arn, s), std::move(s)});
+    }
+  }
+  return out;
+}
+
+Result<notify::Delivery> Publisher::Confirmation(const SubscriptionRef& s, std::string_view token,
+                                                 std::string_view subscribe_base,
+                                                 std::int64_t now_ms) const {
+  auto protocol = notify::ParseProtocol(s.subscription.protocol);
+  if (!protocol.ok()) return protocol.status();
+  if (options_.signer == nullptr) return Status::InvalidArgument("no signing key");
+  notify::SnsMessage sns;
+  sns.type = notify::SnsMessageType::kSubscriptionConfirmation;
+  sns.message_id = StableUuid(fmt::format("confirm|{}|{}", s.subscription_arn, token));
+  sns.topic_arn = s.topic_arn;
+  sns.message = notify::SubscriptionConfirmationText(s.topic_arn);
+  sns.timestamp_ms = now_ms;
+  sns.token = std::string(token);
+  sns.subscribe_url = notify::SubscribeUrl(subscribe_base, s.topic_arn, token);
+  auto body = notify::EnvelopeJson(sns, *options_.signer);
+  if (!body.ok()) return body.status();
+  notify::Delivery d;
+  d.protocol = *protocol;
+  d.endpoint = s.subscription.endpoint;
+  d.message_id = sns.message_id;
+  d.time_ms = now_ms;
+  d.body = std::move(*body);
+  if (*protocol != notify::Protocol::kEmailJson) d.headers = notify::EnvelopeHeaders(sns);
+  return d;
+}
+
 Publisher::Publisher(const rules::RuleSet& set, PublisherOptions options)
     : set_(set), options_(std::move(options)) {
   for (const rules::MetricAlarm& a : set_.alarms) alarms_[a.config.name] = &a;
@@ -142,12 +193,7 @@ std::vector<Publication> Publisher::Publish(const Message& m, std::vector<std::s
   std::vector<Publication> out;
   for (const std::string& topic_arn : m.topics) {
     if (!notify::IsSnsTopicArn(topic_arn)) continue;
-    std::vector<rules::Subscription> subs;
-    if (auto t = topics_.find(topic_arn); t != topics_.end()) subs = t->second->subscriptions;
-    const std::string topic_name = topic_arn.substr(topic_arn.rfind(':') + 1);
-    if (auto x = options_.extra.find(topic_name); x != options_.extra.end()) {
-      subs.insert(subs.end(), x->second.begin(), x->second.end());
-    }
+    const std::vector<rules::Subscription> subs = SubscriptionsOf(topic_arn);
     Publication pub;
     pub.label = {topic_arn, m.source};
     // One SNS message per publish: its id is shared by every subscriber of the topic.
@@ -163,8 +209,7 @@ std::vector<Publication> Publisher::Publish(const Message& m, std::vector<std::s
       d.endpoint = s.endpoint;
       d.message_id = message_id;
       d.time_ms = m.time_ms;
-      const std::string subscription_arn =
-          topic_arn + ":" + StableUuid(topic_arn + "|" + s.protocol + "|" + s.endpoint);
+      const std::string subscription_arn = SubscriptionArn(topic_arn, s);
       notify::SnsMessage sns;
       sns.message_id = message_id;
       sns.topic_arn = topic_arn;

@@ -43,6 +43,15 @@ struct Publication {
   std::vector<notify::Delivery> deliveries;
 };
 
+// A subscription as SNS names it: "<topic ARN>:<UUID>", the UUID derived from the protocol and
+// endpoint so that it is the same at every start.
+struct SubscriptionRef {
+  std::string topic_arn;
+  std::string subscription_arn;
+  rules::Subscription subscription;
+};
+std::string SubscriptionArn(std::string_view topic_arn, const rules::Subscription& s);
+
 // The event summaries of a timeline line ({"eventTime","principal",…} objects) as the message
 // renderers take them.
 std::vector<notify::EventSummary> ParseEventSummaries(const std::vector<std::string>& events);
@@ -64,6 +73,14 @@ class Publisher {
                                        std::vector<std::string>* skipped = nullptr,
                                        Notice* notice = nullptr) const;
 
+  // Every subscription of every topic the rule files define, with the config's, as Render
+  // delivers to them.
+  std::vector<SubscriptionRef> Subscriptions() const;
+  // The signed SubscriptionConfirmation SNS sends an http/https (or email-json) subscriber,
+  // whose SubscribeURL is `subscribe_base` + "?Action=ConfirmSubscription&TopicArn=…&Token=…".
+  Result<notify::Delivery> Confirmation(const SubscriptionRef& s, std::string_view token,
+                                        std::string_view subscribe_base, std::int64_t now_ms) const;
+
  private:
   struct Message {
     std::string change;   // what identifies the change, for message ids
@@ -79,6 +96,7 @@ class Publisher {
   };
   std::vector<Publication> Publish(const Message& m, std::vector<std::string>* skipped,
                                    Notice* notice) const;
+  std::vector<rules::Subscription> SubscriptionsOf(std::string_view topic_arn) const;
 
   const rules::RuleSet& set_;
   PublisherOptions options_;
