@@ -8,6 +8,7 @@
 
 #include "app/monitor.h"
 #include "app/publisher.h"
+#include "app/sns_deliverer.h"
 #include "app/subscriptions.h"
 #include "common/files.h"
 #include "common/json_text.h"
@@ -93,7 +94,7 @@ struct Pipeline::Impl {
   std::FILE* log;
   rules::RuleSet rules;
   std::unique_ptr<notify::MessageSigner> signer;
-  std::unique_ptr<notify::Deliverer> file_deliverer, http_deliverer, smtp_deliverer;
+  std::unique_ptr<notify::Deliverer> file_deliverer, http_deliverer, smtp_deliverer, sns_deliverer;
   std::unique_ptr<notify::Outbox> outbox;
   std::unique_ptr<Publisher> publisher;
   std::unique_ptr<Confirmations> confirmations;
@@ -278,6 +279,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
   notify::DelivererMap deliverers;
   p.file_deliverer = notify::NewFileDeliverer();
   deliverers[notify::Protocol::kFile] = p.file_deliverer.get();
+  p.sns_deliverer = NewSnsDeliverer(clock);
+  deliverers[notify::Protocol::kSns] = p.sns_deliverer.get();
   p.http_deliverer = notify::NewHttpDeliverer({});
   for (auto proto : {notify::Protocol::kHttp, notify::Protocol::kHttps, notify::Protocol::kSlack}) {
     deliverers[proto] = p.http_deliverer.get();

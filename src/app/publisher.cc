@@ -247,6 +247,10 @@ std::vector<Publication> Publisher::Publish(const Message& m, std::vector<std::s
         case notify::Protocol::kSlack:
           d.body = notify::SlackPayload(m.subject, m.reason, m.link, m.events);
           break;
+        case notify::Protocol::kSns:
+          d.subject = m.subject;
+          d.body = m.message;
+          break;
         case notify::Protocol::kFile:
           d.body =
               notify::FileLine(m.time_ms, message_id, topic_arn, m.subject, m.message, m.events);

@@ -156,13 +156,14 @@ std::vector<Header> EnvelopeHeaders(const SnsMessage& m) {
 }
 
 namespace {
-constexpr std::array<std::pair<Protocol, std::string_view>, 6> kProtocols{{
+constexpr std::array<std::pair<Protocol, std::string_view>, 7> kProtocols{{
     {Protocol::kEmail, "email"},
     {Protocol::kEmailJson, "email-json"},
     {Protocol::kHttp, "http"},
     {Protocol::kHttps, "https"},
     {Protocol::kSlack, "slack"},
     {Protocol::kFile, "file"},
+    {Protocol::kSns, "sns"},
 }};
 }  // namespace
 
@@ -178,7 +179,7 @@ Result<Protocol> ParseProtocol(std::string_view name) {
     if (n == name) return p;
   }
   return Status::InvalidArgument(fmt::format(
-      "unknown protocol '{}' (expected email, email-json, http, https, slack or file)", name));
+      "unknown protocol '{}' (expected email, email-json, http, https, slack, file or sns)", name));
 }
 
 std::string FileLine(std::int64_t time_ms, std::string_view message_id, std::string_view topic_arn,

@@ -231,9 +231,10 @@ std::vector<Header> EnvelopeHeaders(const SnsMessage& message);
 
 // ---- Deliverers ----
 
-enum class Protocol : std::uint8_t { kEmail, kEmailJson, kHttp, kHttps, kSlack, kFile };
+// kSns: trailwatch's own, publishes to a real SNS topic (the endpoint is its ARN).
+enum class Protocol : std::uint8_t { kEmail, kEmailJson, kHttp, kHttps, kSlack, kFile, kSns };
 
-// "email", "email-json", "http", "https", "slack", "file".
+// "email", "email-json", "http", "https", "slack", "file", "sns".
 std::string_view ProtocolName(Protocol protocol);
 Result<Protocol> ParseProtocol(std::string_view name);
 
@@ -245,9 +246,9 @@ struct Delivery {
   // Stable per message: the Message-ID's local part, x-amz-sns-message-id.
   std::string message_id;
   std::int64_t time_ms = 0;  // the mail's Date
-  std::string subject;       // e-mail only; empty: "AWS Notification Message", as SNS does
+  std::string subject;       // e-mail: empty gives "AWS Notification Message", as SNS does; sns
   // email: the text; email-json and http(s): EnvelopeJson(); slack: SlackPayload(); file:
-  // FileLine() (without the line end).
+  // FileLine() (without the line end); sns: the SNS Message.
   std::string body;
   std::vector<Header> headers;  // http(s): EnvelopeHeaders()
 };

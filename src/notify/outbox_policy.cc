@@ -56,6 +56,17 @@ RetryPolicy DefaultRetryPolicy(Protocol protocol) {
       p.max_delay_ms = 600'000;
       p.backoff = BackoffFunction::kExponential;
       break;
+    case Protocol::kSns:
+      // SNS's policy for AWS-managed endpoints (SQS, Lambda): 3 at once, 2 at 1 s, 10
+      // exponential 1-20 s, then 20 s apart (AWS goes on for 23 days; one day here).
+      p.num_retries = 3 + 2 + 10 + 4'300;
+      p.num_no_delay_retries = 3;
+      p.num_min_delay_retries = 2;
+      p.num_max_delay_retries = 4'300;
+      p.min_delay_ms = 1'000;
+      p.max_delay_ms = 20'000;
+      p.backoff = BackoffFunction::kExponential;
+      break;
     case Protocol::kFile:
       // Ours: a local file either works or needs an operator; a few quick retries ride out a
       // momentary full disk.

@@ -1,0 +1,90 @@
+#include "aws/sns.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <pugixml.hpp>
+#include <vector>
+
+namespace trailwatch::aws {
+namespace {
+
+// RFC 3986 unreserved characters stay; everything else is %XX, as the SDKs encode form bodies.
+std::string FormEncode(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
+      out += ch;
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+}  // namespace
+
+Result<SnsPublishResult> Publish(Client& client, const SnsPublish& publish) {
+  std::string body = "Action=Publish&Version=2010-03-31&TopicArn=" + FormEncode(publish.topic_arn) +
+                     "&Message=" + FormEncode(publish.message);
+  if (publish.subject) body += "&Subject=" + FormEncode(*publish.subject);
+  HttpRequest r;
+  r.method = "POST";
+  r.path = "/";
+  r.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+  r.body = std::move(body);
+  auto response = client.Send(std::move(r));
+  if (!response.ok()) return response.status();
+  SnsPublishResult out;
+  out.http_status = response->status;
+  pugi::xml_document doc;
+  const bool parsed = doc.load_string(response->body.c_str());
+  if (response->status >= 200 && response->status < 300) {
+    const pugi::xml_node id =
+        doc.child("PublishResponse").child("PublishResult").child("MessageId");
+    if (!parsed || !id) {
+      out.error_code = "MalformedResponse";
+      out.error_message = "the answer to Publish has no MessageId";
+      out.retryable = true;
+      return out;
+    }
+    out.ok = true;
+    out.message_id = id.text().get();
+    return out;
+  }
+  const pugi::xml_node error = doc.child("ErrorResponse").child("Error");
+  out.error_code = parsed && error ? error.child("Code").text().get() : "";
+  out.error_message = parsed && error ? error.child("Message").text().get() : "";
+  if (out.error_code.empty()) out.error_code = fmt::format("HTTP{}", response->status);
+  out.retryable = response->status >= 500 || response->status == 429 ||
+                  out.error_code == "Throttling" || out.error_code == "ThrottlingException";
+  return out;
+}
+
+std::string SnsEndpoint(std::string_view region) {
+  if (std::string e = Env("AWS_ENDPOINT_URL_SNS"); !e.empty()) return e;
+  if (std::string e = Env("AWS_ENDPOINT_URL"); !e.empty()) return e;
+  return fmt::format("https://sns.{}.amazonaws.com", region);
+}
+
+std::string TopicRegion(std::string_view topic_arn) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  for (int i = 0; i < 5; ++i) {
+    const std::size_t colon = topic_arn.find(':', start);
+    if (colon == std::string_view::npos) return "";
+    parts.push_back(topic_arn.substr(start, colon - start));
+    start = colon + 1;
+  }
+  if (parts[0] != "arn" || parts[2] != "sns" || parts[3].empty()) return "";
+  return std::string(parts[3]);
+}
+
+}  // namespace trailwatch::aws
