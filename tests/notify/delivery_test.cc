@@ -96,12 +96,14 @@ TEST(SmtpDeliverer, SendsAMimeMessageThroughARealServer) {
        "{\n  \"Type\" : \"Notification\",\n  \"Message\" : \"{\\\"a\\\":1}\"\n}\n", "7bit"},
   };
   std::size_t n = 0;
+  std::string connections_after_first;
   for (const auto& c : cases) {
     const DeliveryResult r = deliverer->Deliver(Mail(c.subject, c.body));
     ASSERT_TRUE(r.ok) << c.name << ": " << r.error;
     EXPECT_EQ(r.code, 250) << c.name;
     const std::vector<std::string> mails = notify_test::WaitForFiles(smtp.dir(), ".eml", ++n);
     ASSERT_EQ(mails.size(), n) << c.name;
+    if (n == 1) connections_after_first = ReadFile(smtp.dir() + "/connections.log");
     EXPECT_EQ(ReadFile(mails.back().substr(0, mails.back().size() - 4) + ".env"),
               "trailwatch@alerts.example.com\nsecops@example.com\n");
     const nlohmann::json mail = ParseMail(mails.back());
@@ -119,6 +121,9 @@ TEST(SmtpDeliverer, SendsAMimeMessageThroughARealServer) {
   }
   const std::string raw = ReadFile(notify_test::WaitForFiles(smtp.dir(), ".eml", 3)[1]);
   EXPECT_NE(raw.find("Subject: =?UTF-8?B?"), std::string::npos);
+  // The second and third mails reused the first one's SMTP connection (the deliverer keeps it
+  // open): no connection was opened after the first mail.
+  EXPECT_EQ(ReadFile(smtp.dir() + "/connections.log"), connections_after_first);
 }
 
 TEST(SmtpDeliverer, AuthenticatesAndKeepsThePasswordOutOfErrors) {
@@ -359,7 +364,7 @@ TEST(FileDeliverer, AppendsValidNdjson) {
 
 TEST(Protocol, NamesRoundTrip) {
   for (Protocol p : {Protocol::kEmail, Protocol::kEmailJson, Protocol::kHttp, Protocol::kHttps,
-                     Protocol::kSlack, Protocol::kFile}) {
+                     Protocol::kSlack, Protocol::kFile, Protocol::kSns}) {
     EXPECT_EQ(*ParseProtocol(ProtocolName(p)), p);
   }
   EXPECT_FALSE(ParseProtocol("sms").ok());

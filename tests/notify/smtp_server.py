@@ -1,7 +1,7 @@
 """A loopback SMTP server for the notify tests (Python 3.11's smtpd).
 
 Writes every accepted message to DIR/<n>.eml (the DATA as received) and DIR/<n>.env (MAIL
-FROM, then one RCPT TO per line). --auth USER:PASS advertises AUTH PLAIN and demands it;
+FROM, then one RCPT TO per line), and one line per connection to DIR/connections.log. --auth USER:PASS advertises AUTH PLAIN and demands it;
 --rcpt-code CODE answers every RCPT TO with CODE (to test failure classes).
 """
 import argparse
@@ -72,6 +72,12 @@ def main():
     class Server(smtpd.SMTPServer):
         channel_class = Channel
         count = 0
+
+        def handle_accepted(self, conn, addr):
+            # One line per SMTP connection, so tests can tell whether a client reused one.
+            with open(os.path.join(args.dir, "connections.log"), "a") as f:
+                f.write("%s:%d\n" % addr)
+            super().handle_accepted(conn, addr)
 
         def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
             Server.count += 1
