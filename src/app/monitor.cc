@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -69,6 +71,12 @@ struct Monitor::Impl {
   // Guards what the API reads: the evaluator, the recent lines, the stats.
   mutable std::mutex state_mu;
   std::unique_ptr<alarm::Evaluator> evaluator;
+  // DefaultValue (AWS: the value published for a minute in which log events arrived but none
+  // matched): the minutes with events, each with the DefaultValue filters that matched in it,
+  // until the minute has closed; the filters concerned; the last minute published.
+  std::map<std::int64_t, std::vector<bool>> default_minutes;
+  std::vector<std::size_t> default_filters;
+  std::int64_t defaults_done = INT64_MIN;
   std::deque<std::pair<std::string, std::string>> recent;  // (alarm, line)
   MonitorStats stats;
 
@@ -128,8 +136,44 @@ struct Monitor::Impl {
     alerts.clear();
   }
 
+  // The DefaultValue datapoints of the minutes that closed (a second ago, before the early
+  // alarms' evaluation of that minute, 2 s after it), stamped as arriving when their minute
+  // ended — what `scan --rules` adds for the same minutes.
+  void PublishDefaults(std::int64_t now, std::vector<alarm::TimelineEntry>* out) {
+    constexpr std::int64_t kMinuteMs = 60'000;
+    constexpr std::int64_t kCloseMs = 1'000;
+    for (auto it = default_minutes.begin();
+         it != default_minutes.end() && it->first + kMinuteMs + kCloseMs <= now;
+         it = default_minutes.erase(it)) {
+      for (std::size_t f : default_filters) {
+        if (it->second[f]) continue;
+        const CompiledFilter& cf = compiled->filters[f];
+        evaluator->Add({metrics::MetricKey::Make(cf.name_space, cf.name), it->first,
+                        *cf.default_value, -1, it->first + kMinuteMs},
+                       out);
+        ++stats.observations;
+      }
+      defaults_done = it->first;
+    }
+  }
+
+  void NoteMinutes(const MetricHook& hook) {
+    if (default_filters.empty()) return;
+    for (std::int64_t m : hook.minutes_) {
+      if (m > defaults_done) {
+        default_minutes.try_emplace(m, std::vector<bool>(compiled->filters.size()));
+      }
+    }
+    for (std::size_t f : default_filters) {
+      for (std::int64_t m : hook.matched_minutes_[f]) {
+        if (auto it = default_minutes.find(m); it != default_minutes.end()) it->second[f] = true;
+      }
+    }
+  }
+
   void Process(std::string_view record, std::int64_t now, std::vector<alarm::TimelineEntry>* out) {
     // What was due before this record arrived must not see it.
+    PublishDefaults(now, out);
     evaluator->AdvanceTo(now - 1, out);
     ++stats.records;
     auto matched = matcher->Process(record, 0, next_record++);
@@ -157,6 +201,7 @@ struct Monitor::Impl {
       evaluator->Add(o, out);
       ++stats.observations;
     }
+    NoteMinutes(hook);
     hook.observations_.clear();
     hook.summaries_.clear();
     hook.minutes_.clear();
@@ -164,6 +209,7 @@ struct Monitor::Impl {
   }
 
   void Tick(std::int64_t now, std::vector<alarm::TimelineEntry>* out) {
+    PublishDefaults(now, out);
     evaluator->AdvanceTo(now, out);
     if (live) {
       std::vector<AlertLine> alerts;
@@ -249,6 +295,11 @@ Result<std::unique_ptr<Monitor>> Monitor::Create(const rules::RuleSet& set, Moni
         new RulesHook(std::make_unique<MetricHook>(*cf, *programs),
                       detections ? detections->MakeHook() : nullptr));
   };
+  for (std::size_t f = 0; f < m.compiled->filters.size(); ++f) {
+    const CompiledFilter& filter = m.compiled->filters[f];
+    // As in `scan --rules`: filters with dimensions publish no default (AWS forbids both).
+    if (filter.default_value && filter.dimensions.empty()) m.default_filters.push_back(f);
+  }
   m.matcher = std::make_unique<engine::RecordMatcher>(m.scan);
   const std::int64_t now = m.NowMs();
   alarm::Evaluator::Options eo;

@@ -136,5 +136,101 @@ TEST(MonitorTest, LiveGivesTheLinesOfScanRules) {
   EXPECT_FALSE((*monitor)->Alarms().empty());
 }
 
+// Runs `records` through `scan --rules rules_path` and, one by one (each 200 ms after its event
+// time), through a live monitor; returns (replay lines, live lines), both sorted.
+std::pair<std::vector<std::string>, std::vector<std::string>> ReplayAndLive(
+    const test_support::TempDir& dir, const std::string& rules_path,
+    const std::vector<std::string>& records) {
+  const std::string input = dir.path() + "/dv-events.ndjson";
+  {
+    std::ofstream f(input);
+    for (const std::string& r : records) f << r << "\n";
+  }
+  ScanCommandOptions so;
+  so.sources = {input};
+  so.rules = {rules_path};
+  so.threads = 1;
+  so.progress = "never";
+  const std::string scanned_path = dir.path() + "/dv-scan.ndjson";
+  std::FILE* out = std::fopen(scanned_path.c_str(), "w");
+  std::FILE* err = std::fopen((dir.path() + "/dv-scan.err").c_str(), "w");
+  EXPECT_EQ(RunScanRules(so, out, err), 0);
+  std::fclose(out);
+  std::fclose(err);
+  std::stringstream scanned;
+  scanned << std::ifstream(scanned_path).rdbuf();
+
+  auto set = rules::LoadRuleFile(rules_path);
+  EXPECT_TRUE(set.ok()) << set.status().ToString();
+  FakeClock clock(
+      TimePoint(std::chrono::milliseconds(*ParseIso8601Millis("2024-07-31T09:59:00Z"))));
+  MonitorOptions mo;
+  mo.timeline_path = dir.path() + "/dv-alerts.ndjson";
+  auto monitor = Monitor::Create(*set, mo, clock);
+  EXPECT_TRUE(monitor.ok()) << monitor.status().ToString();
+  for (const std::string& r : records) {
+    const std::int64_t at = *ParseIso8601Millis(r.substr(r.find("eventTime") + 12, 20)) + 200;
+    clock.Advance(std::chrono::milliseconds(at - clock.Now().time_since_epoch().count()));
+    (*monitor)->Submit({r});
+    (*monitor)->Drain();
+  }
+  // The minutes close and the lateness passes on the ticker, a second at a time.
+  for (int i = 0; i < 900; ++i) {
+    clock.Advance(std::chrono::seconds(1));
+    (*monitor)->Drain();
+  }
+  (*monitor)->Stop();
+  std::stringstream live;
+  live << std::ifstream(mo.timeline_path).rdbuf();
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  return {sorted(Lines(scanned.str())), sorted(Lines(live.str()))};
+}
+
+// DefaultValue: a minute with events but no match publishes the default live as in the replay,
+// so an alarm on "fewer than 1 read a minute" goes to ALARM for the quiet minute and back.
+TEST(MonitorTest, DefaultValueMinutesAlarmLiveAsInTheReplay) {
+  test_support::TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::string rules = dir.Write("dv.yaml", R"(Resources:
+  Reads:
+    Type: AWS::Logs::MetricFilter
+    Properties:
+      LogGroupName: trail
+      FilterPattern: '{ $.eventName = "GetSecretValue" }'
+      MetricTransformations:
+        - {MetricName: Reads, MetricNamespace: T, MetricValue: "1", DefaultValue: 0}
+  NoReads:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmName: NoReads
+      MetricName: Reads
+      Namespace: T
+      Statistic: Sum
+      Period: 60
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: LessThanThreshold
+)");
+  const std::vector<std::string> records = {
+      Record("2024-07-31T10:00:05Z", "secretsmanager.amazonaws.com", "GetSecretValue", "IAMUser"),
+      Record("2024-07-31T10:01:10Z", "secretsmanager.amazonaws.com", "ListSecrets", "IAMUser"),
+      Record("2024-07-31T10:01:40Z", "secretsmanager.amazonaws.com", "ListSecrets", "IAMUser"),
+      Record("2024-07-31T10:02:20Z", "secretsmanager.amazonaws.com", "GetSecretValue", "IAMUser"),
+  };
+  const auto [want, got] = ReplayAndLive(dir, rules, records);
+  // INSUFFICIENT_DATA -> OK (10:00 read), -> ALARM (10:01 only ListSecrets: the default 0),
+  // -> OK (10:02 read), -> INSUFFICIENT_DATA (no events after 10:02).
+  ASSERT_EQ(want.size(), 4u);
+  EXPECT_EQ(got, want);
+  bool alarm = false;
+  for (const std::string& line : got) {
+    alarm = alarm || line.find(R"("new":"ALARM")") != std::string::npos;
+  }
+  EXPECT_TRUE(alarm) << "the quiet minute's default 0 breaches";
+}
+
 }  // namespace
 }  // namespace trailwatch::app
