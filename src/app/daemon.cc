@@ -166,7 +166,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, std::FILE* l
     return AuditRecord(r, c, region, account);
   };
   Pipeline* monitor = p.pipeline.get();
-  vo.recorded = [monitor](std::vector<std::string> records) {
+  vo.recorded = [monitor](std::vector<store::JournalEntry> records) {
     monitor->Submit(std::move(records));
   };
   auto vault = vault::Vault::Create(db, *p.dir.key, std::move(vo));

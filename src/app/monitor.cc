@@ -26,6 +26,7 @@ const std::vector<double> kLatencyBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 
 struct Batch {
   std::vector<std::string> records;
   std::chrono::steady_clock::time_point submitted;
+  std::vector<std::int64_t> journal_seqs;
 };
 
 struct StoredSummary {
@@ -227,8 +228,10 @@ struct Monitor::Impl {
 
   void RunBatches(std::vector<Batch> batches) {
     std::vector<alarm::TimelineEntry> entries;
+    std::vector<std::int64_t> seqs;
     std::lock_guard lock(state_mu);
     for (Batch& b : batches) {
+      seqs.insert(seqs.end(), b.journal_seqs.begin(), b.journal_seqs.end());
       for (const std::string& r : b.records) Process(r, NowMs(), &entries);
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - b.submitted).count();
@@ -240,6 +243,8 @@ struct Monitor::Impl {
     }
     Tick(NowMs(), &entries);
     Emit(entries);
+    // Also with none, at every tick, so that a caller batching the marks can flush when idle.
+    if (options.on_journal) options.on_journal(std::move(seqs));
   }
 
   std::vector<Batch> Take() {
@@ -305,7 +310,7 @@ Result<std::unique_ptr<Monitor>> Monitor::Create(const rules::RuleSet& set, Moni
   alarm::Evaluator::Options eo;
   // CloudTrail times are whole seconds: a call in the daemon's first second carries an event
   // time before `now`, and the evaluator ignores observations before its start.
-  eo.start_ms = now - now % 1000;
+  eo.start_ms = m.options.start_ms.value_or(now - now % 1000);
   eo.lateness_ms = m.options.lateness_ms;
   auto evaluator = alarm::Evaluator::Create(m.compiled->alarms, m.compiled->composites, eo);
   if (!evaluator.ok()) return evaluator.status();
@@ -348,12 +353,13 @@ void Monitor::Stop() {
   }
 }
 
-void Monitor::Submit(std::vector<std::string> records) {
+void Monitor::Submit(std::vector<std::string> records, std::vector<std::int64_t> journal_seqs) {
   if (records.empty()) return;
   {
     std::lock_guard lock(impl_->queue_mu);
     impl_->queued_records += records.size();
-    impl_->queue.push_back({std::move(records), std::chrono::steady_clock::now()});
+    impl_->queue.push_back(
+        {std::move(records), std::chrono::steady_clock::now(), std::move(journal_seqs)});
   }
   impl_->wake.notify_one();
 }

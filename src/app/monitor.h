@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,13 @@ struct MonitorOptions {
       on_change;
   // The same for every detection alert (Trailwatch::Detection), with its line.
   std::function<void(const AlertLine&)> on_alert;
+  // Called on the monitor thread with the journal seqs (Submit's) whose records have been
+  // evaluated, once their notifications have been handed to on_change/on_alert; at every tick,
+  // with none when nothing was evaluated.
+  std::function<void(std::vector<std::int64_t> journal_seqs)> on_journal;
+  // Records with earlier event times take no part in early alarm evaluations (default: the
+  // clock's now at Create). Earlier for records recovered from the journal after a crash.
+  std::optional<std::int64_t> start_ms;
   std::chrono::milliseconds tick{250};
 };
 
@@ -70,8 +78,9 @@ class Monitor {
   // Processes what was submitted, then stops the thread. Idempotent.
   void Stop();
 
-  // Queues records (CloudTrail records as compact JSON) for processing.
-  void Submit(std::vector<std::string> records);
+  // Queues records (CloudTrail records as compact JSON) for processing; `journal_seqs`: their
+  // seqs in the audit journal (empty: not from the journal), reported to on_journal.
+  void Submit(std::vector<std::string> records, std::vector<std::int64_t> journal_seqs = {});
   // Processes everything submitted so far and advances the schedule to the clock's now; for
   // tests and for shutdown. Not while Start()ed.
   void Drain();

@@ -20,6 +20,10 @@
 namespace trailwatch::app {
 namespace {
 
+// At most this many unevaluated journal records are taken up at start (a crash leaves a few
+// milliseconds' worth; the rest stay for the next start).
+constexpr std::size_t kMaxRecovered = 100'000;
+
 server::Reply Json(std::string body, int status = 200) {
   server::Reply r;
   r.status = status;
@@ -104,6 +108,25 @@ struct Pipeline::Impl {
   std::mutex stop_mu;
   bool stopped = false;
   std::function<void(const Notice&)> on_notice;
+  // Journal records a crash left unevaluated (read at Create, evaluated first at Start), and
+  // the seqs evaluated since the last MarkMonitored (monitor thread only).
+  std::vector<store::JournalEntry> recovered;
+  std::vector<std::int64_t> evaluated;
+  std::chrono::steady_clock::time_point last_mark = std::chrono::steady_clock::now();
+
+  // Records in the journal which records the monitor has evaluated; at most once a second
+  // (it is one more write for the store's writer), and at Stop.
+  void Evaluated(std::vector<std::int64_t> seqs, bool now) {
+    evaluated.insert(evaluated.end(), seqs.begin(), seqs.end());
+    const auto t = std::chrono::steady_clock::now();
+    if (evaluated.empty() || (!now && t - last_mark < std::chrono::seconds(1))) return;
+    last_mark = t;
+    if (Status s = store->MarkMonitored(evaluated); !s.ok()) {
+      fmt::print(log, "trailwatch: monitor: cannot mark evaluated records: {}\n", s.ToString());
+      return;  // kept: the next call tries again
+    }
+    evaluated.clear();
+  }
 
   Impl(Config c, store::Store* s, const Clock& k, std::FILE* l)
       : config(std::move(c)), store(s), clock(k), log(l) {}
@@ -321,8 +344,22 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
       store, p.publisher.get(),
       fmt::format("{}://{}:{}/sns/", scheme, config.ListenHost(), config.ListenPort()), clock);
 
+  // What the journal holds that the monitor never evaluated: the records of calls answered
+  // just before a crash. They go first, and their event times start the alarm schedule.
+  auto recovered = store->ReadUnmonitored(kMaxRecovered);
+  if (!recovered.ok()) return recovered.status().WithContext("journal");
+  p.recovered = std::move(*recovered);
+
   MonitorOptions mo;
   mo.load = load;
+  if (!p.recovered.empty()) {
+    const std::int64_t first = p.recovered.front().event_time_ms;
+    const std::int64_t now = clock.Now().time_since_epoch().count();
+    mo.start_ms = std::min(now, first - first % 1000);
+  }
+  mo.on_journal = [raw = &p](std::vector<std::int64_t> seqs) {
+    raw->Evaluated(std::move(seqs), /*now=*/false);
+  };
   mo.timeline_path = config.data_dir + "/alerts.ndjson";
   mo.console = log;
   Impl* raw = &p;
@@ -357,8 +394,16 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
-void Pipeline::Submit(std::vector<std::string> records) {
-  impl_->monitor->Submit(std::move(records));
+void Pipeline::Submit(std::vector<store::JournalEntry> records) {
+  std::vector<std::string> texts;
+  std::vector<std::int64_t> seqs;
+  texts.reserve(records.size());
+  seqs.reserve(records.size());
+  for (store::JournalEntry& e : records) {
+    texts.push_back(std::move(e.record_json));
+    seqs.push_back(e.seq);
+  }
+  impl_->monitor->Submit(std::move(texts), std::move(seqs));
 }
 
 void Pipeline::AddRoutes(server::Server* http) {
@@ -403,6 +448,14 @@ void Pipeline::AddRoutes(server::Server* http) {
 
 Status Pipeline::Start() {
   if (Status s = impl_->outbox->Start(); !s.ok()) return s;
+  if (!impl_->recovered.empty()) {
+    fmt::print(impl_->log,
+               "trailwatch: monitor: evaluating {} audit records that the last run committed "
+               "but did not evaluate\n",
+               impl_->recovered.size());
+    Submit(std::move(impl_->recovered));
+    impl_->recovered.clear();
+  }
   if (Status s = impl_->confirmations->SendNew(impl_->outbox.get()); !s.ok()) {
     return s.WithContext("subscription confirmations");
   }
@@ -417,6 +470,7 @@ void Pipeline::Stop() {
   impl_->stopped = true;
   for (auto& f : impl_->followers) f->Stop();
   impl_->monitor->Stop();
+  impl_->Evaluated({}, /*now=*/true);
   impl_->outbox->Stop();
 }
 

@@ -31,8 +31,10 @@ class Pipeline {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  // The vault's records, once durable (vault::VaultOptions::recorded). Any thread.
-  void Submit(std::vector<std::string> records);
+  // The vault's records, once durable in the journal (vault::VaultOptions::recorded). Any
+  // thread. Evaluated records are marked in the journal (within a second, and at Stop), so
+  // that the next start evaluates what a crash left behind.
+  void Submit(std::vector<store::JournalEntry> records);
   // /api/alarms, /api/alarms/{name}/history, /api/alerts, /api/outbox, /metrics and the SNS
   // signing certificate. Before the server starts.
   void AddRoutes(server::Server* http);

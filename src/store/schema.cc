@@ -7,7 +7,7 @@
 namespace trailwatch::store::internal {
 namespace {
 
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // 0 -> 1: the initial schema.
     R"sql(
 CREATE TABLE secrets (
@@ -112,6 +112,14 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox(next_attempt_ms, id) WHERE state = 'pending';
 CREATE INDEX outbox_by_topic ON outbox(topic_arn, id);
+)sql",
+    // 3 -> 4: which journal records the live monitor has evaluated (their notifications are in
+    // the outbox), so that a restart evaluates the ones a crash left behind. Records written
+    // before this schema count as evaluated.
+    R"sql(
+ALTER TABLE audit_journal ADD COLUMN monitored INTEGER NOT NULL DEFAULT 0;
+UPDATE audit_journal SET monitored = 1;
+CREATE INDEX audit_journal_unmonitored ON audit_journal(seq) WHERE monitored = 0;
 )sql",
 };
 

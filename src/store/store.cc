@@ -93,6 +93,24 @@ class StoreImpl final : public Store {
     return out;
   }
 
+  Result<std::vector<JournalEntry>> ReadUnmonitored(std::size_t limit) override {
+    std::vector<JournalEntry> out;
+    Status st = Read([&](Transaction& tx) {
+      auto rows = static_cast<SqlTransaction&>(tx).Unmonitored(limit);
+      if (!rows.ok()) return rows.status();
+      out = std::move(rows).value();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Status MarkMonitored(const std::vector<std::int64_t>& seqs) override {
+    if (seqs.empty()) return Status::Ok();
+    return Write(
+        [&seqs](Transaction& tx) { return static_cast<SqlTransaction&>(tx).MarkMonitored(seqs); });
+  }
+
   StoreStats Stats() const override {
     return StoreStats{batches_.load(std::memory_order_relaxed),
                       jobs_.load(std::memory_order_relaxed)};

@@ -273,6 +273,11 @@ class Store {
   virtual Result<std::vector<JournalEntry>> ReadUndelivered(std::size_t limit) = 0;
   // Marks every entry with seq <= upto delivered (durably, through the writer).
   virtual Status MarkDelivered(std::int64_t upto) = 0;
+  // Up to `limit` journal entries the live monitor has not marked evaluated, oldest first
+  // (what a crash left behind).
+  virtual Result<std::vector<JournalEntry>> ReadUnmonitored(std::size_t limit) = 0;
+  // Marks the entries with these seqs evaluated (durably, through the writer).
+  virtual Status MarkMonitored(const std::vector<std::int64_t>& seqs) = 0;
 
   virtual StoreStats Stats() const = 0;
 

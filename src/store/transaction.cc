@@ -1,6 +1,7 @@
 // Row access over one connection (the writer's or a reader's).
 #include "store/transaction.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace trailwatch::store::internal {
@@ -349,6 +350,48 @@ Result<std::vector<JournalEntry>> SqlTransaction::Undelivered(std::size_t limit)
           out.push_back(std::move(e));
         }
       });
+}
+
+Result<std::vector<JournalEntry>> SqlTransaction::Unmonitored(std::size_t limit) {
+  return With(
+      "SELECT seq, event_time_ms, account, region, record_json, delivered FROM audit_journal "
+      "WHERE monitored = 0 ORDER BY seq LIMIT ?1",
+      [&](Statement& s) -> Result<std::vector<JournalEntry>> {
+        s.Bind(1, static_cast<std::int64_t>(limit));
+        std::vector<JournalEntry> out;
+        for (;;) {
+          auto row = s.Step();
+          if (!row.ok()) return row.status();
+          if (!*row) return out;
+          JournalEntry e;
+          e.seq = s.Int(0);
+          e.event_time_ms = s.Int(1);
+          e.account = s.Text(2);
+          e.region = s.Text(3);
+          e.record_json = s.Text(4);
+          e.delivered = s.Int(5) != 0;
+          out.push_back(std::move(e));
+        }
+      });
+}
+
+Status SqlTransaction::MarkMonitored(const std::vector<std::int64_t>& seqs) {
+  // Ranges of consecutive seqs, one UPDATE each: the monitor evaluates records mostly in order.
+  std::vector<std::int64_t> sorted = seqs;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t i = 0; i < sorted.size();) {
+    std::size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] <= sorted[j] + 1) ++j;
+    Status st =
+        With("UPDATE audit_journal SET monitored=1 WHERE seq BETWEEN ?1 AND ?2", [&](Statement& s) {
+          s.Bind(1, sorted[i]);
+          s.Bind(2, sorted[j]);
+          return s.Run();
+        });
+    if (!st.ok()) return st;
+    i = j + 1;
+  }
+  return Status::Ok();
 }
 
 Status SqlTransaction::MarkDelivered(std::int64_t upto) {

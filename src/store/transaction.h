@@ -74,6 +74,8 @@ class SqlTransaction final : public Transaction {
 
   // Used by Store itself, not part of the public Transaction.
   Result<std::vector<JournalEntry>> Undelivered(std::size_t limit);
+  Result<std::vector<JournalEntry>> Unmonitored(std::size_t limit);
+  Status MarkMonitored(const std::vector<std::int64_t>& seqs);
   Status MarkDelivered(std::int64_t upto);
 
  private:

@@ -130,9 +130,11 @@ class VaultImpl final : public Vault {
     return out;
   }
 
-  static Status Append(store::Transaction& tx, const std::vector<store::JournalEntry>& entries) {
-    for (const store::JournalEntry& e : entries) {
-      if (auto seq = tx.AppendJournal(e); !seq.ok()) return seq.status();
+  static Status Append(store::Transaction& tx, std::vector<store::JournalEntry>& entries) {
+    for (store::JournalEntry& e : entries) {
+      auto seq = tx.AppendJournal(e);
+      if (!seq.ok()) return seq.status();
+      e.seq = *seq;
     }
     return Status::Ok();
   }
@@ -151,10 +153,8 @@ class VaultImpl final : public Vault {
   // moved out of `entries`.
   void Recorded(std::vector<store::JournalEntry>& entries) const {
     if (!opt_.recorded || entries.empty()) return;
-    std::vector<std::string> records;
-    records.reserve(entries.size());
-    for (store::JournalEntry& e : entries) records.push_back(std::move(e.record_json));
-    opt_.recorded(std::move(records));
+    opt_.recorded(std::move(entries));
+    entries.clear();
   }
 
   // Stamps LastAccessedDate (a date, as AWS keeps it) on what a read returned.

@@ -133,8 +133,9 @@ struct VaultOptions {
   AuditFn audit;          // required
   // Optional: called with each call's CloudTrail records once they are durable in the journal,
   // before the call is answered (the daemon's monitor takes them from here, in-process, instead
-  // of waiting for the trail's log files). Runs on the calling thread; must not block.
-  std::function<void(std::vector<std::string> records)> recorded;
+  // of waiting for the trail's log files), with their journal seq. Runs on the calling
+  // thread; must not block.
+  std::function<void(std::vector<store::JournalEntry> records)> recorded;
 };
 
 class Vault {

@@ -55,7 +55,7 @@ TEST(StoreTest, OpenCreatesPrivateFileAndSchema) {
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_EQ(Store::SchemaVersion(), 3);
+  EXPECT_EQ(Store::SchemaVersion(), 4);
 }
 
 TEST(StoreTest, SecretsVersionsStagesRoundTrip) {
@@ -191,6 +191,10 @@ TEST(StoreTest, CheckpointsPutReplaceAndListByPrefix) {
                   .ok());
 }
 
+// What schema 4 added, taken away again to make an older database.
+#define DROP_MONITORED \
+  "DROP INDEX audit_journal_unmonitored; ALTER TABLE audit_journal DROP COLUMN monitored; "
+
 // A database written by the first release (schema 1) gains the checkpoints and outbox tables
 // on Open.
 TEST(StoreTest, MigratesVersionOneForward) {
@@ -200,8 +204,10 @@ TEST(StoreTest, MigratesVersionOneForward) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    // Back to schema 1: without the checkpoints (2) and the outbox (3).
-    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE checkpoints; DROP TABLE outbox; PRAGMA user_version=1",
+    // Back to schema 1: without the checkpoints (2), the outbox (3) and `monitored` (4).
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TABLE checkpoints; DROP TABLE outbox; " DROP_MONITORED
+                           "PRAGMA user_version=1",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
@@ -583,6 +589,54 @@ TEST(StoreTest, OutboxListFiltersPagesAndPrunesFinishedRows) {
 }
 
 // A database at schema 2 (checkpoints, no outbox) gains the outbox on Open and keeps its rows.
+// Schema 4: journal records the monitor has not evaluated are found and marked; records
+// written before schema 4 count as evaluated.
+TEST(StoreTest, UnmonitoredJournalRecords) {
+  TempDir dir;
+  const std::string path = dir.path() + "/t.db";
+  auto append = [](Store& store, int n) {
+    return store.Write([n](Transaction& tx) {
+      for (int i = 0; i < n; ++i) {
+        JournalEntry e;
+        e.event_time_ms = 1000 + i;
+        e.account = "123456789012";
+        e.region = "us-east-1";
+        e.record_json = "{}";
+        if (auto seq = tx.AppendJournal(e); !seq.ok()) return seq.status();
+      }
+      return Status::Ok();
+    });
+  };
+  {
+    auto store = OpenAt(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(append(*store, 2).ok());
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, DROP_MONITORED "PRAGMA user_version=3", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = OpenAt(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->ReadUnmonitored(10)->empty()) << "older records count as evaluated";
+  ASSERT_TRUE(append(*store, 5).ok());  // seqs 3..7
+  auto left = store->ReadUnmonitored(10);
+  ASSERT_TRUE(left.ok());
+  ASSERT_EQ(left->size(), 5u);
+  EXPECT_EQ(left->front().seq, 3);
+  EXPECT_EQ(left->front().record_json, "{}");
+  ASSERT_TRUE(store->MarkMonitored({7, 3, 4}).ok());  // two ranges, out of order
+  left = store->ReadUnmonitored(10);
+  ASSERT_TRUE(left.ok());
+  ASSERT_EQ(left->size(), 2u);
+  EXPECT_EQ(left->at(0).seq, 5);
+  EXPECT_EQ(left->at(1).seq, 6);
+  EXPECT_EQ(store->ReadUnmonitored(1)->size(), 1u);
+}
+
 TEST(StoreTest, MigratesVersionTwoForward) {
   TempDir dir;
   const std::string path = dir.path() + "/t.db";
@@ -594,9 +648,9 @@ TEST(StoreTest, MigratesVersionTwoForward) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(
-        sqlite3_exec(db, "DROP TABLE outbox; PRAGMA user_version=2", nullptr, nullptr, nullptr),
-        SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE outbox; " DROP_MONITORED "PRAGMA user_version=2",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
     sqlite3_close(db);
   }
   auto store = OpenAt(path);

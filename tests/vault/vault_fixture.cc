@@ -67,9 +67,12 @@ void VaultFixture::Open() {
     if (fail_audit_.load()) return Status::IoError("audit sink unavailable");
     return StandInRecord(r, ctx);
   };
-  vo.recorded = [this](std::vector<std::string> records) {
+  vo.recorded = [this](std::vector<store::JournalEntry> records) {
     std::lock_guard lock(recorded_mu_);
-    recorded_.insert(recorded_.end(), records.begin(), records.end());
+    for (store::JournalEntry& e : records) {
+      EXPECT_GT(e.seq, 0) << "the journal's seq comes with the record";
+      recorded_.push_back(std::move(e.record_json));
+    }
   };
   auto key = MasterKey::FromBytes(key_bytes_);
   ASSERT_TRUE(key.ok());
