@@ -143,7 +143,20 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, std::FILE* l
   p.identity.emplace(db, &*p.dir.key, config.account_id, p.clock);
   if (Status s = Bootstrap(*p.identity, config.data_dir, log); !s.ok()) return s;
 
-  auto pipeline = Pipeline::Create(config, db, p.clock, log, std::move(hooks.on_notice));
+  // The port first: with port 0 the links, SigningCertURL and SubscribeURL the pipeline
+  // renders need the one actually bound.
+  server::ServerOptions sopt;
+  sopt.host = config.ListenHost();
+  sopt.port = config.ListenPort();
+  sopt.tls_cert_file = config.tls_cert;
+  sopt.tls_key_file = config.tls_key;
+  p.http.emplace(sopt);
+  if (Status s = p.http->Bind(); !s.ok()) return s;
+  const bool v6 = sopt.host.find(':') != std::string::npos;
+  p.config.listen = v6 ? fmt::format("[{}]:{}", sopt.host, p.http->port())
+                       : fmt::format("{}:{}", sopt.host, p.http->port());
+
+  auto pipeline = Pipeline::Create(p.config, db, p.clock, log, std::move(hooks.on_notice));
   if (!pipeline.ok()) return pipeline.status();
   p.pipeline = std::move(*pipeline);
 
@@ -185,12 +198,6 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, std::FILE* l
   if (!writer.ok()) return writer.status();
   p.writer = std::move(*writer);
 
-  server::ServerOptions sopt;
-  sopt.host = config.ListenHost();
-  sopt.port = config.ListenPort();
-  sopt.tls_cert_file = config.tls_cert;
-  sopt.tls_key_file = config.tls_key;
-  p.http.emplace(sopt);
   VaultEndpoint* endpoint = &*p.endpoint;
   p.http->SetAwsJsonHandler([endpoint](const aws::HttpRequest& r, const server::Peer& peer) {
     return endpoint->Handle(r, peer);

@@ -293,9 +293,13 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
   if (Status s = rules::CheckReferences(p.rules); !s.ok()) return s;
 
   const std::string scheme = config.tls_cert.empty() ? "http" : "https";
-  auto signer = notify::MessageSigner::LoadOrCreate(
-      config.data_dir + "/sns-signing",
-      fmt::format("{}://{}:{}/sns", scheme, config.ListenHost(), config.ListenPort()), clock);
+  // Where receivers reach this daemon (IPv6 hosts in brackets).
+  const std::string host = config.ListenHost();
+  const std::string base_url = host.find(':') != std::string::npos
+                                   ? fmt::format("{}://[{}]:{}", scheme, host, config.ListenPort())
+                                   : fmt::format("{}://{}:{}", scheme, host, config.ListenPort());
+  auto signer = notify::MessageSigner::LoadOrCreate(config.data_dir + "/sns-signing",
+                                                    fmt::format("{}/sns", base_url), clock);
   if (!signer.ok()) return signer.status();
   p.signer = std::make_unique<notify::MessageSigner>(std::move(*signer));
 
@@ -334,15 +338,13 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
   po.load = load;
   po.config_updated_ms = clock.Now().time_since_epoch().count();
   po.signer = p.signer.get();
-  po.email.alarm_link_base =
-      fmt::format("{}://{}:{}/api/alarms/", scheme, config.ListenHost(), config.ListenPort());
+  po.email.alarm_link_base = fmt::format("{}/api/alarms/", base_url);
   for (const auto& [topic, subs] : config.subscriptions) {
     for (const SubscriptionConfig& s : subs) po.extra[topic].push_back({s.protocol, s.endpoint});
   }
   p.publisher = std::make_unique<Publisher>(p.rules, std::move(po));
-  p.confirmations = std::make_unique<Confirmations>(
-      store, p.publisher.get(),
-      fmt::format("{}://{}:{}/sns/", scheme, config.ListenHost(), config.ListenPort()), clock);
+  p.confirmations = std::make_unique<Confirmations>(store, p.publisher.get(),
+                                                    fmt::format("{}/sns/", base_url), clock);
 
   // What the journal holds that the monitor never evaluated: the records of calls answered
   // just before a crash. They go first, and their event times start the alarm schedule.

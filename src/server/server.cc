@@ -87,7 +87,8 @@ void Server::Route(std::string method, std::string path, Handler handler) {
   impl_->routes.emplace_back(std::move(method), std::move(path), std::move(handler));
 }
 
-Status Server::Start() {
+Status Server::Bind() {
+  if (impl_->http) return Status::InvalidArgument("the server is bound already");
   Impl& s = *impl_;
   const ServerOptions& o = s.options;
   s.tls = !o.tls_cert_file.empty() && !o.tls_key_file.empty();
@@ -118,6 +119,28 @@ Status Server::Start() {
   // httplib writes a reply's headers and body separately; with Nagle's algorithm the body then
   // waits for the client's delayed ACK (~40 ms) on every keep-alive request.
   http.set_tcp_nodelay(true);
+  if (o.port == 0) {
+    s.bound_port = http.bind_to_any_port(o.host);
+    if (s.bound_port < 0) {
+      s.http.reset();
+      return Status::IoError(fmt::format("cannot listen on {}:0", o.host));
+    }
+  } else {
+    if (!http.bind_to_port(o.host, o.port)) {
+      s.http.reset();
+      return Status::IoError(fmt::format("cannot listen on {}:{} (in use?)", o.host, o.port));
+    }
+    s.bound_port = o.port;
+  }
+  return Status::Ok();
+}
+
+Status Server::Start() {
+  Impl& s = *impl_;
+  if (!s.http) {
+    if (Status st = Bind(); !st.ok()) return st;
+  }
+  httplib::Server& http = *s.http;
   const bool tls = s.tls;
 
   std::map<std::string, std::vector<std::pair<std::string, Handler>>> by_method;
@@ -159,17 +182,6 @@ Status Server::Start() {
   http.Put(R"(/.*)", dispatch(by_method["PUT"], false));
   http.Delete(R"(/.*)", dispatch(by_method["DELETE"], false));
 
-  if (o.port == 0) {
-    s.bound_port = http.bind_to_any_port(o.host);
-    if (s.bound_port < 0) {
-      return Status::IoError(fmt::format("cannot listen on {}:0", o.host));
-    }
-  } else {
-    if (!http.bind_to_port(o.host, o.port)) {
-      return Status::IoError(fmt::format("cannot listen on {}:{} (in use?)", o.host, o.port));
-    }
-    s.bound_port = o.port;
-  }
   // httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, compiled into Debian's
   // library): more clients connecting at once wait a second for their SYN to be retransmitted.
   // listen() again on the bound socket raises the backlog.

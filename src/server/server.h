@@ -68,8 +68,10 @@ class Server {
   // first matching route in registration order wins. Set before Start().
   void Route(std::string method, std::string path, Handler handler);
 
-  // Binds (fails if the port is taken or the TLS files do not load) and serves on a
-  // background thread.
+  // Binds the port (fails if it is taken or the TLS files do not load), so that port() is
+  // known before the routes are set; optional, Start() binds when it was not called.
+  Status Bind();
+  // Binds if needed and serves on a background thread.
   Status Start();
   // Stops accepting, finishes requests in flight, joins. Idempotent.
   void Stop();

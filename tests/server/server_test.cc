@@ -130,6 +130,36 @@ TEST(Server, PrefixRoutesAndFirstMatchWins) {
   s.Stop();
 }
 
+// Bind() first: the port is known before the routes are set (the daemon renders URLs with
+// it), and Start() then serves on that port; a taken port fails at Bind().
+TEST(Server, BindBeforeRoutes) {
+  ServerOptions o;
+  o.port = 0;
+  Server s(o);
+  ASSERT_TRUE(s.Bind().ok());
+  const std::uint16_t port = s.port();
+  ASSERT_NE(port, 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  s.Route("GET", "/where", [url](const aws::HttpRequest&, const Peer&) {
+    Reply reply;
+    reply.content_type = "text/plain";
+    reply.body = url;
+    return reply;
+  });
+  ASSERT_TRUE(s.Start().ok());
+  EXPECT_EQ(s.port(), port);
+  httplib::Client c("127.0.0.1", port);
+  auto res = c.Get("/where");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body, url);
+
+  ServerOptions again;
+  again.port = port;
+  Server second(again);
+  EXPECT_FALSE(second.Bind().ok());
+  s.Stop();
+}
+
 TEST(Server, TakenPortIsAnError) {
   ServerOptions o;
   o.port = 0;
