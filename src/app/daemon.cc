@@ -232,14 +232,15 @@ Status Daemon::DeliverTrail() { return impl_->Deliver(); }
 Status Daemon::Stop() {
   Impl& p = *impl_;
   if (p.stopped) return *p.stopped;
-  p.http->Stop();      // requests in flight finish; their records are in the journal
-  p.pipeline->Stop();  // what it holds is evaluated; notifications wait in the outbox
+  p.http->Stop();  // requests in flight finish; their records are in the journal
   {
+    // Before the monitor stops: the trail thread's rotations also write records.
     std::lock_guard lock(p.mu);
     p.stopping = true;
   }
   p.wake.notify_all();
   p.trail_thread.join();
+  p.pipeline->Stop();  // what it holds is evaluated; notifications wait in the outbox
   Status result = p.Deliver().WithContext("trail");
   const auto closed = p.writer->Close();
   if (result.ok() && !closed.ok()) result = closed.status().WithContext("trail");

@@ -219,6 +219,12 @@ int RunDemo(const DemoOptions& options, std::FILE* out, std::FILE* err) {
   std::string work;
   if (options.data_dir) {
     work = *options.data_dir;
+    // The demo creates users and a secret of fixed names: a used data dir would refuse them,
+    // and a real one would keep them.
+    std::error_code ec;
+    if (fs::exists(work, ec) && !fs::is_empty(work, ec)) {
+      return fail(fmt::format("--data-dir {} is not empty; the demo needs a new directory", work));
+    }
   } else {
     std::string templ = (fs::temp_directory_path() / "trailwatch-demo-XXXXXX").string();
     if (::mkdtemp(templ.data()) == nullptr) return fail("cannot create a temporary directory");

@@ -27,6 +27,7 @@ struct Batch {
   std::vector<std::string> records;
   std::chrono::steady_clock::time_point submitted;
   std::vector<std::int64_t> journal_seqs;
+  std::vector<std::int64_t> arrivals;  // empty: the wall clock when processed
 };
 
 struct StoredSummary {
@@ -232,7 +233,9 @@ struct Monitor::Impl {
     std::lock_guard lock(state_mu);
     for (Batch& b : batches) {
       seqs.insert(seqs.end(), b.journal_seqs.begin(), b.journal_seqs.end());
-      for (const std::string& r : b.records) Process(r, NowMs(), &entries);
+      for (std::size_t i = 0; i < b.records.size(); ++i) {
+        Process(b.records[i], i < b.arrivals.size() ? b.arrivals[i] : NowMs(), &entries);
+      }
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - b.submitted).count();
       for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
@@ -353,13 +356,14 @@ void Monitor::Stop() {
   }
 }
 
-void Monitor::Submit(std::vector<std::string> records, std::vector<std::int64_t> journal_seqs) {
+void Monitor::Submit(std::vector<std::string> records, std::vector<std::int64_t> journal_seqs,
+                     std::vector<std::int64_t> arrivals) {
   if (records.empty()) return;
   {
     std::lock_guard lock(impl_->queue_mu);
     impl_->queued_records += records.size();
-    impl_->queue.push_back(
-        {std::move(records), std::chrono::steady_clock::now(), std::move(journal_seqs)});
+    impl_->queue.push_back({std::move(records), std::chrono::steady_clock::now(),
+                            std::move(journal_seqs), std::move(arrivals)});
   }
   impl_->wake.notify_one();
 }

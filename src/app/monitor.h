@@ -79,8 +79,11 @@ class Monitor {
   void Stop();
 
   // Queues records (CloudTrail records as compact JSON) for processing; `journal_seqs`: their
-  // seqs in the audit journal (empty: not from the journal), reported to on_journal.
-  void Submit(std::vector<std::string> records, std::vector<std::int64_t> journal_seqs = {});
+  // seqs in the audit journal (empty: not from the journal), reported to on_journal;
+  // `arrivals`: when each arrived on the wall clock (empty: now, when processed), for records
+  // taken up again after a crash.
+  void Submit(std::vector<std::string> records, std::vector<std::int64_t> journal_seqs = {},
+              std::vector<std::int64_t> arrivals = {});
   // Processes everything submitted so far and advances the schedule to the clock's now; for
   // tests and for shutdown. Not while Start()ed.
   void Drain();

@@ -112,12 +112,17 @@ struct Pipeline::Impl {
   // the seqs evaluated since the last MarkMonitored (monitor thread only).
   std::vector<store::JournalEntry> recovered;
   std::vector<std::int64_t> evaluated;
+  bool enqueue_failed = false;  // since the last Evaluated (monitor thread only)
   std::chrono::steady_clock::time_point last_mark = std::chrono::steady_clock::now();
 
   // Records in the journal which records the monitor has evaluated; at most once a second
   // (it is one more write for the store's writer), and at Stop.
   void Evaluated(std::vector<std::int64_t> seqs, bool now) {
-    evaluated.insert(evaluated.end(), seqs.begin(), seqs.end());
+    if (enqueue_failed) {
+      enqueue_failed = false;  // these records' notifications did not all reach the outbox
+    } else {
+      evaluated.insert(evaluated.end(), seqs.begin(), seqs.end());
+    }
     const auto t = std::chrono::steady_clock::now();
     if (evaluated.empty() || (!now && t - last_mark < std::chrono::seconds(1))) return;
     last_mark = t;
@@ -137,6 +142,8 @@ struct Pipeline::Impl {
     for (const Publication& p : publications) {
       auto queued = outbox->Enqueue(p.deliveries, p.label);
       if (!queued.ok()) {
+        // The records behind it stay unmarked, so the next start evaluates them again.
+        enqueue_failed = true;
         fmt::print(log, "trailwatch: notifications for {}: {}\n", source,
                    queued.status().ToString());
       }
@@ -249,8 +256,8 @@ struct Pipeline::Impl {
       out +=
           fmt::format("\"id\":{},\"state\":\"{}\",\"protocol\":\"{}\",\"endpoint\":", e.id,
                       notify::OutboxStateName(e.state), notify::ProtocolName(e.delivery.protocol));
-      AppendJsonString(
-          &out, DisplayEndpoint(notify::ProtocolName(e.delivery.protocol), e.delivery.endpoint));
+      AppendJsonString(&out, notify::RedactedEndpoint(notify::ProtocolName(e.delivery.protocol),
+                                                      e.delivery.endpoint));
       out += ",\"messageId\":";
       AppendJsonString(&out, e.delivery.message_id);
       out += ",\"topicArn\":";
@@ -455,8 +462,18 @@ Status Pipeline::Start() {
                "trailwatch: monitor: evaluating {} audit records that the last run committed "
                "but did not evaluate\n",
                impl_->recovered.size());
-    Submit(std::move(impl_->recovered));
+    // Evaluated as a replay would: each record arrives at its event time, so the schedule
+    // has not passed it and early alarms fire at the event (the same change, and message
+    // ids, as before the crash).
+    std::vector<std::string> texts;
+    std::vector<std::int64_t> seqs, arrivals;
+    for (store::JournalEntry& e : impl_->recovered) {
+      texts.push_back(std::move(e.record_json));
+      seqs.push_back(e.seq);
+      arrivals.push_back(e.event_time_ms);
+    }
     impl_->recovered.clear();
+    impl_->monitor->Submit(std::move(texts), std::move(seqs), std::move(arrivals));
   }
   if (Status s = impl_->confirmations->SendNew(impl_->outbox.get()); !s.ok()) {
     return s.WithContext("subscription confirmations");

@@ -118,21 +118,6 @@ Status PutState(store::Store* store, const std::string& key, std::string state,
 
 }  // namespace
 
-std::string DisplayEndpoint(std::string_view protocol, std::string_view endpoint) {
-  if (protocol == "slack") {
-    const std::size_t scheme = endpoint.find("://");
-    const std::size_t path =
-        scheme == std::string_view::npos ? std::string_view::npos : endpoint.find('/', scheme + 3);
-    if (path == std::string_view::npos) return "…";
-    return fmt::format("{}/…", endpoint.substr(0, path));
-  }
-  if (protocol == "http" || protocol == "https") {
-    const std::size_t query = endpoint.find('?');
-    if (query != std::string_view::npos) return fmt::format("{}?…", endpoint.substr(0, query));
-  }
-  return std::string(endpoint);
-}
-
 Confirmations::Confirmations(store::Store* store, const Publisher* publisher,
                              std::string subscribe_base, const Clock& clock)
     : store_(store),
@@ -219,7 +204,8 @@ std::string Confirmations::ListJson() const {
     out += ",\"protocol\":";
     AppendJsonString(&out, s.subscription.protocol);
     out += ",\"endpoint\":";
-    AppendJsonString(&out, DisplayEndpoint(s.subscription.protocol, s.subscription.endpoint));
+    AppendJsonString(&out,
+                     notify::RedactedEndpoint(s.subscription.protocol, s.subscription.endpoint));
     out += ",\"status\":";
     AppendJsonString(&out, status);
     out += '}';

@@ -19,11 +19,6 @@
 
 namespace trailwatch::app {
 
-// An endpoint as the API shows it: a Slack webhook URL is a credential, and other webhook URLs
-// often carry one in the query, so Slack URLs keep only scheme and host and others lose their
-// query ("https://hooks.slack.com/…", "https://h/p?…").
-std::string DisplayEndpoint(std::string_view protocol, std::string_view endpoint);
-
 class Confirmations {
  public:
   // `subscribe_base`: the SubscribeURL before its query ("http://127.0.0.1:4580/sns/").

@@ -89,6 +89,8 @@ struct Client::Impl {
 
 Client::Client(ClientOptions options, const Clock& clock) {
   net::InitCurl();
+  // "http://h:4566/" and "http://h:4566" are one endpoint; the path is the request's.
+  while (options.endpoint.ends_with('/')) options.endpoint.pop_back();
   std::string host = HostOf(options.endpoint);
   impl_ = std::unique_ptr<Impl>(new Impl{std::move(options), clock, std::move(host), {}});
 }
@@ -108,10 +110,9 @@ Result<Response> Client::Send(HttpRequest request) {
   for (HttpHeader& h : signature->headers_to_add) request.headers.push_back(std::move(h));
 
   net::CurlList headers;
-  for (const HttpHeader& h : request.headers) {
-    if (::strcasecmp(h.name.c_str(), "Host") == 0) continue;  // libcurl sends the URL's
-    headers.Append(h.name + ": " + h.value);
-  }
+  // Every signed header goes out as signed, Host included (libcurl would drop a default
+  // port from its own).
+  for (const HttpHeader& h : request.headers) headers.Append(h.name + ": " + h.value);
   headers.Append("Expect:");  // no 100-continue round trip
   std::string url = p.options.endpoint + request.path;
   if (!request.query.empty()) url += "?" + request.query;
@@ -120,7 +121,7 @@ Result<Response> Client::Send(HttpRequest request) {
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  if (request.method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  curl_easy_setopt(h, CURLOPT_NOBODY, request.method == "HEAD" ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
   curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());

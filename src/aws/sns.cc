@@ -63,8 +63,13 @@ Result<SnsPublishResult> Publish(Client& client, const SnsPublish& publish) {
   out.error_code = parsed && error ? error.child("Code").text().get() : "";
   out.error_message = parsed && error ? error.child("Message").text().get() : "";
   if (out.error_code.empty()) out.error_code = fmt::format("HTTP{}", response->status);
+  // Throttling and 5xx pass; so may credentials that expired or a clock that drifted (the
+  // operator renews them), which the long SNS policy leaves time for.
   out.retryable = response->status >= 500 || response->status == 429 ||
-                  out.error_code == "Throttling" || out.error_code == "ThrottlingException";
+                  out.error_code == "Throttling" || out.error_code == "ThrottlingException" ||
+                  out.error_code == "ExpiredToken" || out.error_code == "RequestExpired" ||
+                  out.error_code == "InvalidClientTokenId" ||
+                  out.error_code == "SignatureDoesNotMatch";
   return out;
 }
 

@@ -26,7 +26,8 @@ struct SnsPublishResult {
   int http_status = 0;
   std::string error_code;  // "NotFound", "AuthorizationError", "Throttling", …
   std::string error_message;
-  // Whether trying again later can succeed: throttling and 5xx.
+  // Whether trying again later can succeed: throttling, 5xx, and expired or not yet valid
+  // credentials and signatures (renewed credentials, a corrected clock).
   bool retryable = false;
 };
 

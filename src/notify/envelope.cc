@@ -167,6 +167,24 @@ constexpr std::array<std::pair<Protocol, std::string_view>, 7> kProtocols{{
 }};
 }  // namespace
 
+std::string RedactedEndpoint(std::string_view protocol, std::string_view endpoint) {
+  if (protocol != "http" && protocol != "https" && protocol != "slack") {
+    return std::string(endpoint);
+  }
+  const std::size_t scheme = endpoint.find("://");
+  if (scheme == std::string_view::npos) return "<url>";
+  std::size_t host = scheme + 3;
+  const std::size_t path = endpoint.find_first_of("/?#", host);
+  const std::string_view authority =
+      endpoint.substr(host, path == std::string_view::npos ? std::string_view::npos : path - host);
+  if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) host += at + 1;
+  std::string out = fmt::format(
+      "{}{}", endpoint.substr(0, scheme + 3),
+      endpoint.substr(host, path == std::string_view::npos ? std::string_view::npos : path - host));
+  if (path != std::string_view::npos) out += "/...";
+  return out;
+}
+
 std::string_view ProtocolName(Protocol protocol) {
   for (const auto& [p, name] : kProtocols) {
     if (p == protocol) return name;

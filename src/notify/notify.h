@@ -234,6 +234,11 @@ std::vector<Header> EnvelopeHeaders(const SnsMessage& message);
 // kSns: trailwatch's own, publishes to a real SNS topic (the endpoint is its ARN).
 enum class Protocol : std::uint8_t { kEmail, kEmailJson, kHttp, kHttps, kSlack, kFile, kSns };
 
+// An endpoint fit for logs and the API: webhook URLs (http, https, slack) often carry a
+// credential in their path, query or userinfo, so only "scheme://host[:port]" and "/..." are
+// kept; addresses, file paths and topic ARNs are shown as they are.
+std::string RedactedEndpoint(std::string_view protocol, std::string_view endpoint);
+
 // "email", "email-json", "http", "https", "slack", "file", "sns".
 std::string_view ProtocolName(Protocol protocol);
 Result<Protocol> ParseProtocol(std::string_view name);

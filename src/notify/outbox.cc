@@ -45,17 +45,6 @@ std::optional<std::vector<Header>> ParseHeaders(const std::string& text) {
 
 // The endpoint as logs may show it: a webhook URL's path is often its secret (Slack's are),
 // so URLs keep only their scheme and host.
-std::string LoggedEndpoint(std::string_view protocol, std::string_view endpoint) {
-  if (protocol != "http" && protocol != "https" && protocol != "slack") {
-    return std::string(endpoint);
-  }
-  const std::size_t scheme = endpoint.find("://");
-  if (scheme == std::string_view::npos) return "<url>";
-  const std::size_t path = endpoint.find_first_of("/?#", scheme + 3);
-  if (path == std::string_view::npos) return std::string(endpoint);
-  return std::string(endpoint.substr(0, path)) + "/...";
-}
-
 OutboxEntry ToEntry(store::OutboxRow row) {
   OutboxEntry e;
   e.id = row.id;
@@ -282,7 +271,7 @@ void Outbox::Impl::Attempt(const store::OutboxRow& row) {
   if (!Record(a)) return;
 
   const std::string who = fmt::format("outbox: {} {} message {}", row.protocol,
-                                      LoggedEndpoint(row.protocol, row.endpoint), row.message_id);
+                                      RedactedEndpoint(row.protocol, row.endpoint), row.message_id);
   if (result.ok) {
     sent.fetch_add(1, std::memory_order_relaxed);
     return;

@@ -100,10 +100,8 @@ TEST_F(SnsTest, ErrorsAreClassified) {
     bool retryable;
   };
   const Case cases[] = {
-      {404, "NotFound", false},
-      {403, "AuthorizationError", false},
-      {400, "Throttling", true},
-      {500, "InternalError", true},
+      {404, "NotFound", false},     {403, "AuthorizationError", false}, {400, "Throttling", true},
+      {500, "InternalError", true}, {403, "ExpiredToken", true},  // renewed credentials will do
   };
   for (const Case& c : cases) {
     status_ = c.status;

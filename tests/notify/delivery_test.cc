@@ -362,6 +362,23 @@ TEST(FileDeliverer, AppendsValidNdjson) {
   EXPECT_FALSE(r.retryable);
 }
 
+TEST(RedactedEndpoint, WebhookCredentialsStayOut) {
+  const struct {
+    const char* protocol;
+    const char* endpoint;
+    const char* shown;
+  } cases[] = {
+      {"slack", "https://hooks.slack.com/services/T0/B0/XXXX", "https://hooks.slack.com/..."},
+      {"https", "https://user:pw@hooks.example.com:8443/p/KEY?token=x",
+       "https://hooks.example.com:8443/..."},
+      {"http", "http://127.0.0.1:9000", "http://127.0.0.1:9000"},
+      {"http", "not a url", "<url>"},
+      {"email", "secops@example.com", "secops@example.com"},
+      {"sns", "arn:aws:sns:us-east-1:123456789012:t", "arn:aws:sns:us-east-1:123456789012:t"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(RedactedEndpoint(c.protocol, c.endpoint), c.shown);
+}
+
 TEST(Protocol, NamesRoundTrip) {
   for (Protocol p : {Protocol::kEmail, Protocol::kEmailJson, Protocol::kHttp, Protocol::kHttps,
                      Protocol::kSlack, Protocol::kFile, Protocol::kSns}) {
