@@ -13,13 +13,6 @@
 namespace trailwatch::notify {
 namespace {
 
-using net::CurlHandle;
-using net::CurlList;
-using net::CurlOutcome;
-using net::InitCurl;
-using net::IsTransientCurlError;
-using net::SetTlsAndTimeouts;
-
 // Keeps the start of a response body for error messages (Slack explains itself there).
 struct ResponseHead {
   std::string text;
@@ -39,7 +32,7 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 
 class HttpDeliverer final : public Deliverer {
  public:
-  explicit HttpDeliverer(HttpOptions options) : options_(std::move(options)) { InitCurl(); }
+  explicit HttpDeliverer(HttpOptions options) : options_(std::move(options)) { net::InitCurl(); }
 
   DeliveryResult Deliver(const Delivery& d) override {
     const bool https_only = d.protocol == Protocol::kHttps;
@@ -50,9 +43,9 @@ class HttpDeliverer final : public Deliverer {
               fmt::format("{} endpoint must be an {} URL", ProtocolName(d.protocol),
                           https_only ? "https://" : "http(s)://")};
     }
-    CurlHandle curl;
+    net::CurlHandle curl;
     if (!curl) return {false, true, 0, "cannot start libcurl"};
-    CurlList headers;
+    net::CurlList headers;
     bool has_type = false;
     for (const auto& [name, value] : d.headers) {
       if (name.find_first_of("\r\n:") != std::string::npos ||
@@ -76,12 +69,12 @@ class HttpDeliverer final : public Deliverer {
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &head);
     // SNS does not follow redirects; a 3xx is an answer like any other.
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    SetTlsAndTimeouts(h, options_.verify_peer, options_.ca_file, options_.connect_timeout_ms,
-                      options_.timeout_ms);
-    const CurlOutcome o = curl.Perform();
+    net::SetTlsAndTimeouts(h, options_.verify_peer, options_.ca_file, options_.connect_timeout_ms,
+                           options_.timeout_ms);
+    const net::CurlOutcome o = curl.Perform();
     const int status = static_cast<int>(o.response);
     if (o.code != CURLE_OK) {
-      return {false, IsTransientCurlError(o.code), status, fmt::format("HTTP: {}", o.message)};
+      return {false, net::IsTransientCurlError(o.code), status, fmt::format("HTTP: {}", o.message)};
     }
     if (status >= 200 && status < 300) return {true, false, status, ""};
     // Spec 4.8: 5xx is retried, other answers are not. Slack asks callers to retry on 429.

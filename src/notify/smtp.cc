@@ -20,13 +20,6 @@
 namespace trailwatch::notify {
 namespace {
 
-using net::CurlHandle;
-using net::CurlList;
-using net::CurlOutcome;
-using net::InitCurl;
-using net::IsTransientCurlError;
-using net::SetTlsAndTimeouts;
-
 // A mail address as we accept it in headers and SMTP commands: one addr-spec, nothing that
 // could end a header or a command (header injection), nothing that needs quoting.
 Status CheckAddress(std::string_view what, std::string_view address) {
@@ -167,16 +160,16 @@ std::size_t ReadUpload(char* buffer, std::size_t size, std::size_t count, void* 
 
 class SmtpDeliverer final : public Deliverer {
  public:
-  explicit SmtpDeliverer(SmtpOptions options) : options_(std::move(options)) { InitCurl(); }
+  explicit SmtpDeliverer(SmtpOptions options) : options_(std::move(options)) { net::InitCurl(); }
 
   DeliveryResult Deliver(const Delivery& d) override {
     Result<std::string> message = MimeMessage(options_, d);
     if (!message.ok()) return {false, false, 0, message.status().message()};
-    std::unique_ptr<CurlHandle> handle = Take();
-    CurlHandle& curl = *handle;
+    std::unique_ptr<net::CurlHandle> handle = Take();
+    net::CurlHandle& curl = *handle;
     if (!curl) return {false, true, 0, "cannot start libcurl"};
     const std::string from = "<" + options_.from + ">";
-    CurlList rcpt("<" + d.endpoint + ">");
+    net::CurlList rcpt("<" + d.endpoint + ">");
     Upload upload{*message};
     CURL* h = curl.get();
     curl_easy_setopt(h, CURLOPT_URL, options_.url.c_str());
@@ -195,13 +188,13 @@ class SmtpDeliverer final : public Deliverer {
       curl_easy_setopt(h, CURLOPT_USERNAME, options_.username.c_str());
       curl_easy_setopt(h, CURLOPT_PASSWORD, options_.password.c_str());
     }
-    SetTlsAndTimeouts(h, options_.verify_peer, options_.ca_file, options_.connect_timeout_ms,
-                      options_.timeout_ms);
+    net::SetTlsAndTimeouts(h, options_.verify_peer, options_.ca_file, options_.connect_timeout_ms,
+                           options_.timeout_ms);
     // A kept connection older than 30 s is not reused (a NAT may have dropped it silently),
     // and keepalive probes notice a dead one.
     curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, 30L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    const CurlOutcome outcome = curl.Perform();
+    const net::CurlOutcome outcome = curl.Perform();
     // The handle keeps no pointer into this call's locals beyond it.
     curl_easy_setopt(h, CURLOPT_MAIL_RCPT, nullptr);
     curl_easy_setopt(h, CURLOPT_READDATA, nullptr);
@@ -216,12 +209,12 @@ class SmtpDeliverer final : public Deliverer {
   // SMTP reply codes decide when the server answered: 4xx are transient (RFC 5321 4.2.1),
   // 5xx permanent. Without a reply, network trouble is retried and configuration errors
   // (TLS demanded but not offered, bad certificate, refused login) are not.
-  static DeliveryResult Classify(const CurlOutcome& o) {
+  static DeliveryResult Classify(const net::CurlOutcome& o) {
     const int code = static_cast<int>(o.response);
     std::string error = fmt::format("SMTP: {}", o.message);
     if (code >= 400 && code < 500) return {false, true, code, error};
     if (code >= 500 || o.code == CURLE_LOGIN_DENIED) return {false, false, code, error};
-    return {false, IsTransientCurlError(o.code), code, error};
+    return {false, net::IsTransientCurlError(o.code), code, error};
   }
 
   // Handles of successful deliveries are kept, and with them their SMTP connection: the next
@@ -229,14 +222,14 @@ class SmtpDeliverer final : public Deliverer {
   // it closes a connection; one idle for 30 s is not reused). Without
   // it, one busy address took fewer mails per second than alerts arrived
   // (docs/performance.md, scripts/bench live).
-  std::unique_ptr<CurlHandle> Take() {
+  std::unique_ptr<net::CurlHandle> Take() {
     std::lock_guard lock(mu_);
-    if (idle_.empty()) return std::make_unique<CurlHandle>();
-    std::unique_ptr<CurlHandle> h = std::move(idle_.back());
+    if (idle_.empty()) return std::make_unique<net::CurlHandle>();
+    std::unique_ptr<net::CurlHandle> h = std::move(idle_.back());
     idle_.pop_back();
     return h;
   }
-  void Give(std::unique_ptr<CurlHandle> h) {
+  void Give(std::unique_ptr<net::CurlHandle> h) {
     std::lock_guard lock(mu_);
     if (idle_.size() < kMaxIdle) idle_.push_back(std::move(h));
   }
@@ -244,7 +237,7 @@ class SmtpDeliverer final : public Deliverer {
   static constexpr std::size_t kMaxIdle = 4;
   SmtpOptions options_;
   std::mutex mu_;
-  std::vector<std::unique_ptr<CurlHandle>> idle_;  // guarded by mu_
+  std::vector<std::unique_ptr<net::CurlHandle>> idle_;  // guarded by mu_
 };
 
 }  // namespace

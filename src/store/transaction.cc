@@ -330,25 +330,36 @@ Result<std::int64_t> SqlTransaction::AppendJournal(const JournalEntry& e) {
       });
 }
 
+namespace {
+
+// The journal rows a SELECT of (seq, event_time_ms, account, region, record_json, delivered)
+// yields.
+Result<std::vector<JournalEntry>> JournalRows(Statement& s) {
+  std::vector<JournalEntry> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    JournalEntry e;
+    e.seq = s.Int(0);
+    e.event_time_ms = s.Int(1);
+    e.account = s.Text(2);
+    e.region = s.Text(3);
+    e.record_json = s.Text(4);
+    e.delivered = s.Int(5) != 0;
+    out.push_back(std::move(e));
+  }
+}
+
+}  // namespace
+
 Result<std::vector<JournalEntry>> SqlTransaction::Undelivered(std::size_t limit) {
   return With(
-      "SELECT seq, event_time_ms, account, region, record_json FROM audit_journal "
+      "SELECT seq, event_time_ms, account, region, record_json, delivered FROM audit_journal "
       "WHERE delivered = 0 ORDER BY seq LIMIT ?1",
       [&](Statement& s) -> Result<std::vector<JournalEntry>> {
         s.Bind(1, static_cast<std::int64_t>(limit));
-        std::vector<JournalEntry> out;
-        for (;;) {
-          auto row = s.Step();
-          if (!row.ok()) return row.status();
-          if (!*row) return out;
-          JournalEntry e;
-          e.seq = s.Int(0);
-          e.event_time_ms = s.Int(1);
-          e.account = s.Text(2);
-          e.region = s.Text(3);
-          e.record_json = s.Text(4);
-          out.push_back(std::move(e));
-        }
+        return JournalRows(s);
       });
 }
 
@@ -358,20 +369,7 @@ Result<std::vector<JournalEntry>> SqlTransaction::Unmonitored(std::size_t limit)
       "WHERE monitored = 0 ORDER BY seq LIMIT ?1",
       [&](Statement& s) -> Result<std::vector<JournalEntry>> {
         s.Bind(1, static_cast<std::int64_t>(limit));
-        std::vector<JournalEntry> out;
-        for (;;) {
-          auto row = s.Step();
-          if (!row.ok()) return row.status();
-          if (!*row) return out;
-          JournalEntry e;
-          e.seq = s.Int(0);
-          e.event_time_ms = s.Int(1);
-          e.account = s.Text(2);
-          e.region = s.Text(3);
-          e.record_json = s.Text(4);
-          e.delivered = s.Int(5) != 0;
-          out.push_back(std::move(e));
-        }
+        return JournalRows(s);
       });
 }
 

@@ -17,6 +17,8 @@
 #include <string>
 #include <thread>
 
+#include "aws/verifying_server.h"
+
 namespace trailwatch::aws {
 namespace {
 
@@ -25,54 +27,9 @@ constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
 class ClientTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    server_.Post("/", [this](const httplib::Request& req, httplib::Response& res) {
-      HttpRequest r;
-      r.method = req.method;
-      r.path = req.target;
-      for (const auto& [name, value] : req.headers) {
-        if (name != "REMOTE_ADDR" && name != "REMOTE_PORT" && name != "LOCAL_ADDR" &&
-            name != "LOCAL_PORT") {
-          r.headers.push_back({name, value});
-        }
-      }
-      r.body = req.body;
-      ++requests_;
-      ports_.insert(req.remote_port);
-      const VerifyResult v = verifier_.Verify(r);
-      if (!v.ok()) {
-        res.status = v.error().http_status;
-        res.set_content(R"({"__type":")" + v.error().type + R"(","message":"refused"})",
-                        "application/x-amz-json-1.1");
-        return;
-      }
-      target_ = req.get_header_value("X-Amz-Target");
-      content_type_ = req.get_header_value("Content-Type");
-      if (req.body == R"({"SecretId":"missing"})") {
-        res.status = 400;
-        res.set_content(R"({"__type":"com.amazonaws.secretsmanager#ResourceNotFoundException",)"
-                        R"("Message":"Secrets Manager can't find the specified secret."})",
-                        "application/x-amz-json-1.1");
-        return;
-      }
-      res.set_header("x-amzn-RequestId", "req-1");
-      res.set_content(R"({"echo":)" + req.body + "}", "application/x-amz-json-1.1");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    ASSERT_GT(port_, 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 400 && !server_.is_running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  }
-  void TearDown() override {
-    server_.stop();
-    thread_.join();
-  }
-
   ClientOptions Options(std::string secret = kSecret) const {
     ClientOptions o;
-    o.endpoint = "http://127.0.0.1:" + std::to_string(port_);
+    o.endpoint = server_.url();
     o.region = "us-east-1";
     o.service = "secretsmanager";
     o.credentials = {kKeyId, std::move(secret), ""};
@@ -80,18 +37,22 @@ class ClientTest : public ::testing::Test {
   }
 
   SystemClock clock_;
-  Verifier verifier_{{"us-east-1", "secretsmanager"},
-                     [](std::string_view id) -> Result<std::string> {
-                       if (id == kKeyId) return std::string(kSecret);
-                       return Status::NotFound("no such key");
-                     },
-                     clock_};
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::atomic<int> requests_ = 0;
-  std::set<int> ports_;
   std::string target_, content_type_;
+  testing::VerifyingServer server_{
+      "us-east-1", "secretsmanager", kKeyId, kSecret,
+      [this](const HttpRequest& r, httplib::Response& res) {
+        target_ = std::string(HeaderValues(r.headers, "X-Amz-Target").at(0));
+        content_type_ = std::string(HeaderValues(r.headers, "Content-Type").at(0));
+        if (r.body == R"({"SecretId":"missing"})") {
+          res.status = 400;
+          res.set_content(R"({"__type":"com.amazonaws.secretsmanager#ResourceNotFoundException",)"
+                          R"("Message":"Secrets Manager can't find the specified secret."})",
+                          "application/x-amz-json-1.1");
+          return;
+        }
+        res.set_header("x-amzn-RequestId", "req-1");
+        res.set_content(R"({"echo":)" + r.body + "}", "application/x-amz-json-1.1");
+      }};
 };
 
 TEST_F(ClientTest, SignedJsonCallsVerifyAndReuseTheConnection) {
@@ -106,8 +67,8 @@ TEST_F(ClientTest, SignedJsonCallsVerifyAndReuseTheConnection) {
   }
   EXPECT_EQ(target_, "secretsmanager.DescribeSecret");
   EXPECT_EQ(content_type_, "application/x-amz-json-1.1");
-  EXPECT_EQ(requests_, 3);
-  EXPECT_EQ(ports_.size(), 1u) << "one keep-alive connection for every call";
+  EXPECT_EQ(server_.requests(), 3);
+  EXPECT_EQ(server_.connections(), 1u) << "one keep-alive connection for every call";
 }
 
 TEST_F(ClientTest, ErrorsParseAsAwsReportsThem) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <thread>
 
+#include "aws/verifying_server.h"
+
 namespace trailwatch::aws {
 namespace {
 
@@ -20,41 +22,9 @@ constexpr char kSecret[] = "sns-test-secret-key-0000000000000000000000";
 
 class SnsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    server_.Post("/", [this](const httplib::Request& req, httplib::Response& res) {
-      HttpRequest r;
-      r.method = req.method;
-      r.path = req.target;
-      for (const auto& [name, value] : req.headers) {
-        if (name != "REMOTE_ADDR" && name != "REMOTE_PORT" && name != "LOCAL_ADDR" &&
-            name != "LOCAL_PORT") {
-          r.headers.push_back({name, value});
-        }
-      }
-      r.body = req.body;
-      if (!verifier_.Verify(r).ok()) {
-        res.status = 403;
-        return;
-      }
-      body_ = req.body;
-      res.status = status_;
-      res.set_content(reply_, "text/xml");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    ASSERT_GT(port_, 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 400 && !server_.is_running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  }
-  void TearDown() override {
-    server_.stop();
-    thread_.join();
-  }
-
   Result<SnsPublishResult> Call(const SnsPublish& p) {
     ClientOptions o;
-    o.endpoint = "http://127.0.0.1:" + std::to_string(port_);
+    o.endpoint = server_.url();
     o.region = "eu-west-1";
     o.service = "sns";
     o.credentials = {kKeyId, kSecret, ""};
@@ -63,15 +33,15 @@ class SnsTest : public ::testing::Test {
   }
 
   SystemClock clock_;
-  Verifier verifier_{{"eu-west-1", "sns"},
-                     [](std::string_view) -> Result<std::string> { return std::string(kSecret); },
-                     clock_};
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
   int status_ = 200;
   std::string reply_;
   std::string body_;
+  testing::VerifyingServer server_{"eu-west-1", "sns", kKeyId, kSecret,
+                                   [this](const HttpRequest& r, httplib::Response& res) {
+                                     body_ = r.body;
+                                     res.status = status_;
+                                     res.set_content(reply_, "text/xml");
+                                   }};
 };
 
 TEST_F(SnsTest, PublishSendsTheFormAndReadsTheMessageId) {

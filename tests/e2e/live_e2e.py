@@ -38,13 +38,14 @@ import re
 import select
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
+
+from e2e_util import FAILURES, check, free_port, wait_for
 
 try:
     import boto3
@@ -61,7 +62,6 @@ from webhook_sink import WebhookSink  # noqa: E402
 SMTP_SINK = os.path.join(HERE, "smtp_sink.py")
 VERIFY_SNS = os.path.join(HERE, "..", "notify", "verify_sns.py")
 
-FAILURES = []
 REGION = "us-east-1"
 REGION_NAME = "US East (N. Virginia)"
 ACCOUNT = "123456789012"
@@ -81,33 +81,14 @@ SETTLE = 3.0  # seconds of quiet after which "nothing more arrived" is believed
 LATENCIES = collections.OrderedDict()
 
 
-def check(ok, what):
-    if not ok:
-        FAILURES.append(what)
-        print("FAIL:", what, flush=True)
-    return ok
 
 
 def note(*args):
     print("  ", *args, flush=True)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
-def wait_for(pred, timeout, interval=0.02):
-    """Polls pred() until it returns something truthy or the deadline passes; returns its last value."""
-    deadline = time.time() + timeout
-    while True:
-        value = pred()
-        if value or time.time() >= deadline:
-            return value
-        time.sleep(interval)
 
 
 def alarm_subject(name, state="ALARM"):

@@ -19,12 +19,13 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+
+from e2e_util import FAILURES, check, free_port, wait_for
 
 try:
     import boto3
@@ -43,31 +44,12 @@ ACCOUNT = "123456789012"  # moto's default account, and trailwatch's
 PACK_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:trailwatch-security-alerts"
 SECRET_VALUE = "sns-e2e-" + os.urandom(8).hex()
 MOTO_KEY, MOTO_SECRET = "testing", "testing-secret-" + os.urandom(6).hex()
-FAILURES = []
 
 
-def check(ok, what):
-    if not ok:
-        FAILURES.append(what)
-        print("FAIL:", what, flush=True)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
-def wait_for(pred, timeout, interval=0.1):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(interval)
-    return pred()
 
 
 def get_json(url):

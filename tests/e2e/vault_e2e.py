@@ -14,12 +14,13 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+
+from e2e_util import FAILURES, check, free_port
 
 try:
     import boto3
@@ -32,7 +33,6 @@ except ImportError:
     print("SKIP: boto3/botocore are not installed for", sys.executable)
     sys.exit(77)
 
-FAILURES = []
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 # Values that must never show up in logs, audit records or files on disk.
@@ -40,18 +40,8 @@ SECRET1 = "s3cr3t-" + os.urandom(8).hex()
 SECRET2 = "s3cr3t-" + os.urandom(8).hex()
 
 
-def check(ok, what):
-    if not ok:
-        FAILURES.append(what)
-        print("FAIL:", what, flush=True)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Daemon:
