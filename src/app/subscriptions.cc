@@ -20,44 +20,6 @@ bool NeedsConfirmation(const SubscriptionRef& s) {
   return s.subscription.protocol == "http" || s.subscription.protocol == "https";
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// application/x-www-form-urlencoded: '+' is a space, %XX a byte.
-std::string FormDecode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
-               HexValue(s[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-std::map<std::string, std::string> QueryParameters(std::string_view query) {
-  std::map<std::string, std::string> out;
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const std::size_t eq = pair.find('=');
-    out[FormDecode(pair.substr(0, eq))] =
-        eq == std::string_view::npos ? std::string() : FormDecode(pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return out;
-}
-
 std::string XmlEscape(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -149,7 +111,7 @@ Status Confirmations::SendNew(notify::Outbox* outbox) {
 }
 
 server::Reply Confirmations::Confirm(const aws::HttpRequest& request) {
-  const auto params = QueryParameters(request.query);
+  const auto params = ParseFormQuery(request.query);
   auto get = [&](const char* name) -> std::string {
     auto it = params.find(name);
     return it == params.end() ? std::string() : it->second;

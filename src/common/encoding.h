@@ -1,7 +1,9 @@
-// Hex and base64 text encodings of byte strings (SigV4, digests, SNS signatures, keys).
+// Hex and base64 text encodings of byte strings (SigV4, digests, SNS signatures, keys), and
+// form-encoded queries (the SNS SubscribeURL).
 #ifndef TRAILWATCH_COMMON_ENCODING_H_
 #define TRAILWATCH_COMMON_ENCODING_H_
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,11 @@ std::string Base64Encode(std::string_view bytes);
 // Standard alphabet; padding required; no white space. Fails naming the offset of the first
 // bad character.
 Result<std::string> Base64Decode(std::string_view text);
+
+// An application/x-www-form-urlencoded query ("a=1&b=x%20y+z"): '+' is a space, %XX a byte
+// (a '%' not followed by two hex digits stays as it is); a name without '=' has the empty
+// value; a repeated name keeps its last value.
+std::map<std::string, std::string> ParseFormQuery(std::string_view query);
 
 }  // namespace trailwatch
 

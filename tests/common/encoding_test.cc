@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "common/crypto.h"
@@ -103,6 +104,23 @@ TEST(Crypto, RandomStringUsesOnlyTheAlphabetAndEveryCharacter) {
     for (char ch : c.alphabet) EXPECT_NE(s->find(ch), std::string::npos) << ch;
   }
   EXPECT_FALSE(RandomString(4, "").ok());
+}
+
+TEST(ParseFormQuery, DecodesAsFormsDo) {
+  const struct {
+    const char* query;
+    std::map<std::string, std::string> want;
+  } cases[] = {
+      {"", {}},
+      {"Action=ConfirmSubscription&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A1%3At&Token=ab",
+       {{"Action", "ConfirmSubscription"},
+        {"TopicArn", "arn:aws:sns:us-east-1:1:t"},
+        {"Token", "ab"}}},
+      {"a=x+y%20z&flag&b=", {{"a", "x y z"}, {"flag", ""}, {"b", ""}}},
+      {"bad=%zz%4&a=1&a=2", {{"bad", "%zz%4"}, {"a", "2"}}},
+      {"%41=%62", {{"A", "b"}}},
+  };
+  for (const auto& c : cases) EXPECT_EQ(ParseFormQuery(c.query), c.want) << c.query;
 }
 
 }  // namespace
