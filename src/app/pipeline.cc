@@ -403,16 +403,27 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
-void Pipeline::Submit(std::vector<store::JournalEntry> records) {
+namespace {
+
+// Journal entries as the monitor takes them; with `at_event_time`, each arrives at its event
+// time (a replay), else when it is processed.
+void SubmitJournal(Monitor& monitor, std::vector<store::JournalEntry> records, bool at_event_time) {
   std::vector<std::string> texts;
-  std::vector<std::int64_t> seqs;
+  std::vector<std::int64_t> seqs, arrivals;
   texts.reserve(records.size());
   seqs.reserve(records.size());
   for (store::JournalEntry& e : records) {
     texts.push_back(std::move(e.record_json));
     seqs.push_back(e.seq);
+    if (at_event_time) arrivals.push_back(e.event_time_ms);
   }
-  impl_->monitor->Submit(std::move(texts), std::move(seqs));
+  monitor.Submit(std::move(texts), std::move(seqs), std::move(arrivals));
+}
+
+}  // namespace
+
+void Pipeline::Submit(std::vector<store::JournalEntry> records) {
+  SubmitJournal(*impl_->monitor, std::move(records), /*at_event_time=*/false);
 }
 
 void Pipeline::AddRoutes(server::Server* http) {
@@ -465,15 +476,8 @@ Status Pipeline::Start() {
     // Evaluated as a replay would: each record arrives at its event time, so the schedule
     // has not passed it and early alarms fire at the event (the same change, and message
     // ids, as before the crash).
-    std::vector<std::string> texts;
-    std::vector<std::int64_t> seqs, arrivals;
-    for (store::JournalEntry& e : impl_->recovered) {
-      texts.push_back(std::move(e.record_json));
-      seqs.push_back(e.seq);
-      arrivals.push_back(e.event_time_ms);
-    }
+    SubmitJournal(*impl_->monitor, std::move(impl_->recovered), /*at_event_time=*/true);
     impl_->recovered.clear();
-    impl_->monitor->Submit(std::move(texts), std::move(seqs), std::move(arrivals));
   }
   if (Status s = impl_->confirmations->SendNew(impl_->outbox.get()); !s.ok()) {
     return s.WithContext("subscription confirmations");

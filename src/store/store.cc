@@ -82,27 +82,11 @@ class StoreImpl final : public Store {
   }
 
   Result<std::vector<JournalEntry>> ReadUndelivered(std::size_t limit) override {
-    std::vector<JournalEntry> out;
-    Status st = Read([&](Transaction& tx) {
-      auto rows = static_cast<SqlTransaction&>(tx).Undelivered(limit);
-      if (!rows.ok()) return rows.status();
-      out = std::move(rows).value();
-      return Status::Ok();
-    });
-    if (!st.ok()) return st;
-    return out;
+    return ReadJournal(&SqlTransaction::Undelivered, limit);
   }
 
   Result<std::vector<JournalEntry>> ReadUnmonitored(std::size_t limit) override {
-    std::vector<JournalEntry> out;
-    Status st = Read([&](Transaction& tx) {
-      auto rows = static_cast<SqlTransaction&>(tx).Unmonitored(limit);
-      if (!rows.ok()) return rows.status();
-      out = std::move(rows).value();
-      return Status::Ok();
-    });
-    if (!st.ok()) return st;
-    return out;
+    return ReadJournal(&SqlTransaction::Unmonitored, limit);
   }
 
   Status MarkMonitored(const std::vector<std::int64_t>& seqs) override {
@@ -122,6 +106,20 @@ class StoreImpl final : public Store {
   }
 
  private:
+  // One read transaction running a journal query of SqlTransaction.
+  Result<std::vector<JournalEntry>> ReadJournal(
+      Result<std::vector<JournalEntry>> (SqlTransaction::*query)(std::size_t), std::size_t limit) {
+    std::vector<JournalEntry> out;
+    Status st = Read([&](Transaction& tx) {
+      auto rows = (static_cast<SqlTransaction&>(tx).*query)(limit);
+      if (!rows.ok()) return rows.status();
+      out = std::move(rows).value();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
   Result<std::unique_ptr<Connection>> AcquireReader() {
     {
       std::lock_guard lock(pool_mu_);
