@@ -56,6 +56,37 @@ std::size_t SkipSpace(std::string_view s, std::size_t i) {
   return i;
 }
 
+// Where the JSON value at data[pos] ends, found textually (strings and nesting tracked, nothing
+// validated): a container just after its closing bracket, a string just after its closing
+// quote, another scalar at the next ',', ']', '}' or space; `pos` itself for a stray ',', ']'
+// or '}'; npos when a container or string is not closed. Linear whatever the input, so it
+// also frames damaged input.
+std::size_t ValueEnd(std::string_view data, std::size_t pos) {
+  int depth = 0;
+  bool in_string = false;
+  for (const std::size_t n = data.size(); pos < n; ++pos) {
+    const char c = data[pos];
+    if (in_string) {
+      if (c == '\\') {
+        ++pos;
+      } else if (c == '"') {
+        in_string = false;
+        if (depth == 0) return pos + 1;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) return pos;
+      if (--depth == 0) return pos + 1;
+    } else if (depth == 0 && (c == ',' || IsSpace(c))) {
+      return pos;
+    }
+  }
+  return depth > 0 || in_string ? std::string_view::npos : data.size();
+}
+
 // Where the elements of a CloudTrail file's "Records" array start (just after its '['), found
 // textually so that it works on damaged files; npos if there is none.
 std::size_t FindRecordsArray(std::string_view data) {
@@ -137,31 +168,8 @@ class Splitter {
         return Broken(index, simdjson::TAPE_ERROR);  // no JSON value where one must be
       }
       const std::size_t begin = pos;
-      int depth = 0;
-      bool in_string = false;
-      for (; pos < n; ++pos) {
-        const char c = data[pos];
-        if (in_string) {
-          if (c == '\\') {
-            ++pos;
-          } else if (c == '"') {
-            in_string = false;
-          }
-        } else if (c == '"') {
-          in_string = true;
-        } else if (c == '{' || c == '[') {
-          ++depth;
-        } else if (c == '}' || c == ']') {
-          if (--depth < 0) break;  // the array's own ']' after a scalar element
-          if (depth == 0) {
-            ++pos;
-            break;
-          }
-        } else if (c == ',' && depth == 0) {
-          break;
-        }
-      }
-      if (depth > 0 || in_string || pos > n) {
+      pos = ValueEnd(data, pos);
+      if (pos == std::string_view::npos) {
         return Broken(index, simdjson::INCOMPLETE_ARRAY_OR_OBJECT);
       }
       if (index++ < skip) continue;
@@ -275,9 +283,18 @@ class Splitter {
   // A damaged document: if it is a CloudTrail log file, salvage its complete records.
   void DamagedDocument(std::string_view data, simdjson::error_code error) {
     const std::size_t records = FindRecordsArray(data);
-    if (records == std::string_view::npos) return Broken(0, error);
-    result_->format = InputFormat::kCloudTrail;
-    Salvage(data, records, 0);
+    if (records != std::string_view::npos) {
+      result_->format = InputFormat::kCloudTrail;
+      return Salvage(data, records, 0);
+    }
+    // Values one after another (`jq` output), damaged further on: the first is whole and
+    // something follows it. Deliver the values before the damage.
+    const std::size_t first = ValueEnd(data, 0);
+    if (first != std::string_view::npos && SkipSpace(data, first) < data.size()) {
+      result_->format = InputFormat::kNdjson;
+      return Concatenated(data);
+    }
+    Broken(0, error);
   }
 
   // A document that starts with '{': classify by its top-level keys, then split.
@@ -369,36 +386,34 @@ class Splitter {
   }
 
   // Several JSON values one after another; each object is a record, each array holds records.
-  // `data` must end where the padded buffer's data ends.
+  // `data` must end where the padded buffer's data ends. Framed by ValueEnd, not by simdjson's
+  // document stream, whose iterator takes quadratic time on some damaged input.
   void Concatenated(std::string_view data, std::uint64_t index = 0) {
-    od::document_stream stream;
-    const std::size_t batch = std::max<std::size_t>(data.size(), 1 << 20);
-    if (auto err = im_.parser.iterate_many(data.data(), data.size(), batch).get(stream);
-        err != simdjson::SUCCESS) {
-      return Broken(0, err);
-    }
-    for (auto it = stream.begin(); it != stream.end(); ++it) {
-      if (it.error() != simdjson::SUCCESS) return Broken(index, it.error());
-      std::string_view src = it.source();
-      std::size_t b = SkipSpace(src, 0);
-      if (b < src.size() && src[b] == '[') {
+    std::size_t pos = SkipSpace(data, 0);
+    while (pos < data.size()) {
+      const std::size_t end = ValueEnd(data, pos);
+      if (end == std::string_view::npos) {
+        return Broken(index, simdjson::INCOMPLETE_ARRAY_OR_OBJECT);
+      }
+      if (end == pos) return Broken(index, simdjson::TAPE_ERROR);  // a stray ',', ']' or '}'
+      const std::string_view src = data.substr(pos, end - pos);
+      if (src.front() == '[') {
         // `cat *.json` of JSON-array files: every array's elements are records.
-        od::document_reference doc;
+        od::document doc;
         od::array arr;
-        if (auto err = (*it).get(doc); err != simdjson::SUCCESS) return Broken(index, err);
-        if (auto err = doc.get_array().get(arr); err != simdjson::SUCCESS) {
-          return Broken(index, err);
-        }
-        if (auto err = Records(arr, &index); err != simdjson::SUCCESS) return Broken(index, err);
-        continue;
-      }
-      if (b < src.size() && src[b] != '{') {
+        simdjson::error_code err =
+            im_.parser.iterate(src.data(), src.size(), data.size() - pos + PaddedBuffer::kPadding)
+                .get(doc);
+        if (err == simdjson::SUCCESS) err = doc.get_array().get(arr);
+        if (err == simdjson::SUCCESS) err = Records(arr, &index);
+        if (err != simdjson::SUCCESS) return Broken(index, err);
+      } else if (src.front() != '{') {
         Malformed(index++, "record is not a JSON object");
-        continue;
+      } else {
+        Emit(src, {index++, -1});
       }
-      Emit(src.substr(b), {index++, -1});
+      pos = SkipSpace(data, end);
     }
-    if (stream.truncated_bytes() > 0) Broken(index, simdjson::INCOMPLETE_ARRAY_OR_OBJECT);
   }
 
  private:

@@ -526,7 +526,23 @@ INSTANTIATE_TEST_SUITE_P(
                    {kR1, kR2}},
         BrokenCase{"ArrayTrailingGarbage", "[" + kR1 + "," + kR2 + "] trailing", {kR1, kR2}},
         BrokenCase{"ArrayOfGarbage", "[\x01\x02\xff]", {}},
-        BrokenCase{"ObjectGarbage", "{\x01\xff\xfe junk", {}}),
+        BrokenCase{"ObjectGarbage", "{\x01\xff\xfe junk", {}},
+        BrokenCase{"ConcatenatedCutInsideObject",
+                   Pretty(kR1) + "\n" + Pretty(kR2) + "\n{\n  \"eventName\": \"Cut",
+                   {kR1, kR2}},
+        BrokenCase{"ConcatenatedStrayBracket", Pretty(kR1) + "\n]\n" + Pretty(kR2), {kR1}},
+        // What the reader fuzzer found taking simdjson's document stream 18 s (quadratic):
+        // one object, never closed, whose strings lost their closing quotes.
+        BrokenCase{"UnclosedObjectOfBrokenStrings",
+                   R"({"Recorcs":[{"eventVersion":"1.0Eo,)" +
+                       [] {
+                         std::string s;
+                         for (int i = 0; i < 2000; ++i) {
+                           s += R"("userIdentity":{"type":"IAMUsero,"arn":"arn:aws:iam::1o,)";
+                         }
+                         return s;
+                       }(),
+                   {}}),
     ByName());
 
 // ---------------------------------------------------------------------------------------------
