@@ -109,6 +109,17 @@ Status CheckValues(const Config& c) {
     return Status::InvalidArgument(
         fmt::format("log_format: expected text or json, got '{}'", c.log_format));
   }
+  if (!c.public_url.empty()) {
+    const std::string_view u = c.public_url;
+    const bool scheme = u.starts_with("http://") || u.starts_with("https://");
+    const std::string_view host = u.substr(u.find("//") + 2);
+    if (!scheme || host.empty() || host.front() == '/' ||
+        u.find_first_of("?# \t\r\n") != std::string_view::npos) {
+      return Status::InvalidArgument(
+          fmt::format("public_url: expected http(s)://host[:port][/path] without query, got '{}'",
+                      c.public_url));
+    }
+  }
   return Status::Ok();
 }
 
@@ -122,6 +133,17 @@ std::string Config::ListenHost() const {
 std::uint16_t Config::ListenPort() const {
   auto l = SplitListen(listen);
   return l.ok() ? l->second : 0;
+}
+
+std::string Config::BaseUrl() const {
+  if (!public_url.empty()) {
+    std::string_view u = public_url;
+    while (u.ends_with('/')) u.remove_suffix(1);
+    return std::string(u);
+  }
+  const std::string host = ListenHost();
+  return fmt::format("{}://{}:{}", tls_cert.empty() ? "http" : "https",
+                     host.find(':') != std::string::npos ? "[" + host + "]" : host, ListenPort());
 }
 
 Status ValidateConfig(const Config& config) { return CheckValues(config); }
@@ -138,9 +160,10 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
                                               static_cast<std::uint32_t>(e.mark.column + 1)});
   }
   if (root.IsNull()) return c;  // an empty file: the defaults
-  if (Status s = r.Keys(root, "",
-                        {"account_id", "region", "listen", "data_dir", "rules", "sources", "smtp",
-                         "subscriptions", "trail", "tls", "log_format", "parameters"});
+  if (Status s =
+          r.Keys(root, "",
+                 {"account_id", "region", "listen", "data_dir", "rules", "sources", "smtp",
+                  "subscriptions", "trail", "tls", "log_format", "parameters", "public_url"});
       !s.ok()) {
     return s;
   }
@@ -161,7 +184,8 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
                                                                    {"region", &c.region},
                                                                    {"listen", &c.listen},
                                                                    {"data_dir", &c.data_dir},
-                                                                   {"log_format", &c.log_format}}) {
+                                                                   {"log_format", &c.log_format},
+                                                                   {"public_url", &c.public_url}}) {
     if (Status s = scalar(key, field); !s.ok()) return s;
   }
   for (auto [key, field] : std::initializer_list<std::pair<const char*, std::vector<std::string>*>>{

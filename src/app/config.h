@@ -47,10 +47,16 @@ struct Config {
   std::string tls_cert;
   std::string tls_key;
   std::string log_format = "text";  // text | json
+  // Where receivers and readers reach this daemon (e-mail links, SigningCertURL, SubscribeURL),
+  // e.g. behind NAT or a reverse proxy: http(s)://host[:port][/path]. Empty: the listen
+  // address.
+  std::string public_url;
 
   // "127.0.0.1:4580" split; validated by ParseConfig.
   std::string ListenHost() const;
   std::uint16_t ListenPort() const;
+  // public_url without a trailing '/', or the scheme (https with tls) and listen address.
+  std::string BaseUrl() const;
 };
 
 // Parses YAML text; `source` names it in errors, which carry line and column and the key

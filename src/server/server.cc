@@ -197,8 +197,14 @@ Status Server::Start() {
 
 void Server::Stop() {
   if (!impl_ || !impl_->http) return;
-  impl_->http->stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  if (impl_->thread.joinable()) {
+    impl_->http->stop();  // closes the listening socket
+    impl_->thread.join();
+  } else if (impl_->listen_fd != INVALID_SOCKET) {
+    // Bound, never started: httplib closes its socket only when it stops listening.
+    ::close(impl_->listen_fd);
+  }
+  impl_->listen_fd = INVALID_SOCKET;
   impl_->http.reset();
 }
 

@@ -14,6 +14,7 @@ TEST(Config, EmptyFileGivesTheEmbeddedDefaults) {
     EXPECT_EQ(c->ListenHost(), "127.0.0.1");
     EXPECT_EQ(c->ListenPort(), 4580);
     EXPECT_EQ(c->rules, (std::vector<std::string>{"pack:cis", "pack:secrets"}));
+    EXPECT_EQ(c->BaseUrl(), "http://127.0.0.1:4580");
     EXPECT_TRUE(ValidateConfig(*c).ok());
   }
 }
@@ -35,6 +36,7 @@ subscriptions:
 trail: {delivery_seconds: 10, digest_seconds: 600}
 tls: {cert: /etc/tw/cert.pem, key: /etc/tw/key.pem}
 log_format: json
+public_url: "https://alerts.example.com/trailwatch/"
 parameters:
   SecretReadAllowedPrincipals: [arn:aws:iam::111122223333:role/app-*, arn:aws:iam::111122223333:user/ci]
   CreateTopic: "false"
@@ -55,6 +57,9 @@ parameters:
   EXPECT_EQ(c->trail_digest_seconds, 600u);
   EXPECT_EQ(c->tls_key, "/etc/tw/key.pem");
   EXPECT_EQ(c->log_format, "json");
+  EXPECT_EQ(c->BaseUrl(), "https://alerts.example.com/trailwatch") << "without the last '/'";
+  c->public_url.clear();
+  EXPECT_EQ(c->BaseUrl(), "https://[::1]:4600") << "https with tls, IPv6 in brackets";
   // A list is a CommaDelimitedList value.
   EXPECT_EQ(c->parameters.at("SecretReadAllowedPrincipals"),
             "arn:aws:iam::111122223333:role/app-*,arn:aws:iam::111122223333:user/ci");
@@ -84,6 +89,11 @@ TEST(Config, ErrorsNameLineColumnAndKey) {
       {"tls: {cert: a.pem}\n", "c.yaml:1:6: tls: cert and key go together"},
       {"log_format: xml\n", "c.yaml:1:13: log_format: expected text or json, got 'xml'"},
       {"listen: [1\n", "c.yaml:2:1: "},
+      {"public_url: alerts.example.com\n",
+       "c.yaml:1:13: public_url: expected http(s)://host[:port][/path] without query, got "
+       "'alerts.example.com'"},
+      {"public_url: \"https://\"\n", "c.yaml:1:13: public_url: expected http(s)://"},
+      {"public_url: \"https://x/?a=1\"\n", "c.yaml:1:13: public_url: expected http(s)://"},
       {"parameters: [a]\n", "c.yaml:1:13: parameters: expected NAME: value"},
       {"parameters: {A: {b: c}}\n", "c.yaml:1:17: parameters.A: expected a string"},
   };

@@ -5,6 +5,8 @@
 #include <httplib.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <iterator>
 #include <mutex>
 
 #include "testing/files.h"
@@ -158,6 +160,24 @@ TEST(Server, BindBeforeRoutes) {
   Server second(again);
   EXPECT_FALSE(second.Bind().ok());
   s.Stop();
+}
+
+// A daemon that fails between Bind and Start (a bad rule file) stops its server: the socket
+// is closed, not left bound until the process exits.
+TEST(Server, StopAfterBindWithoutStartClosesTheSocket) {
+  auto open_fds = [] {
+    return std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                         std::filesystem::directory_iterator());
+  };
+  const auto before = open_fds();
+  ServerOptions o;
+  o.port = 0;
+  Server s(o);
+  ASSERT_TRUE(s.Bind().ok());
+  EXPECT_EQ(open_fds(), before + 1);
+  s.Stop();
+  EXPECT_EQ(open_fds(), before);
+  s.Stop();  // idempotent
 }
 
 TEST(Server, TakenPortIsAnError) {
