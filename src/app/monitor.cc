@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "app/compiled_rules.h"
@@ -58,7 +59,10 @@ struct Monitor::Impl {
   // How long a contributing event's summary may still be named by a change: the longest
   // evaluation range plus the lateness.
   std::int64_t keep_ms = 0;
+  std::int64_t history_ms = 0;  // Monitor::HistoryMs
   std::int64_t last_prune_ms = 0;
+  // While resuming: changes made by the schedule up to this time are not emitted again.
+  std::int64_t quiet_until = INT64_MIN;
   std::deque<StoredSummary> summaries;
   std::int64_t next_summary = 0;
 
@@ -84,7 +88,10 @@ struct Monitor::Impl {
 
   std::int64_t NowMs() const { return clock.Now().time_since_epoch().count(); }
 
-  void Emit(std::vector<alarm::TimelineEntry>& entries) {
+  // Emits `entries`: to the timeline, the console and on_change, and to the history of /api.
+  // `quiet` (default: whether the schedule made them before quiet_until) keeps them to the
+  // history, for the changes the last run emitted.
+  void Emit(std::vector<alarm::TimelineEntry>& entries, std::optional<bool> quiet = {}) {
     for (alarm::TimelineEntry& e : entries) {
       // The printer indexes summaries by the entry's event numbers: renumber into a local list.
       std::vector<std::string> local;
@@ -98,6 +105,10 @@ struct Monitor::Impl {
       std::string line;
       printer->Print(e, local, &line);
       while (!line.empty() && line.back() == '\n') line.pop_back();
+      if (quiet.value_or(e.time_ms <= quiet_until)) {
+        Remember(e.alarm, std::move(line));
+        continue;
+      }
       if (timeline) {
         std::fputs(line.c_str(), timeline);
         std::fputc('\n', timeline);
@@ -108,8 +119,7 @@ struct Monitor::Impl {
                    alarm::StateName(e.transition.new_state), e.transition.reason);
       }
       ++stats.changes;
-      recent.emplace_back(e.alarm, std::move(line));
-      if (recent.size() > kRecentLines) recent.pop_front();
+      Remember(e.alarm, std::move(line));
       if (options.on_change) options.on_change(e, local);
     }
     if (timeline && !entries.empty()) std::fflush(timeline);
@@ -117,9 +127,19 @@ struct Monitor::Impl {
     entries.clear();
   }
 
-  void EmitAlerts(std::vector<AlertLine>& alerts) {
+  void Remember(const std::string& source, std::string line) {
+    recent.emplace_back(source, std::move(line));
+    if (recent.size() > kRecentLines) recent.pop_front();
+  }
+
+  // As Emit, for detection alerts.
+  void EmitAlerts(std::vector<AlertLine>& alerts, std::optional<bool> quiet = {}) {
     for (AlertLine& a : alerts) {
       while (!a.text.empty() && a.text.back() == '\n') a.text.pop_back();
+      if (quiet.value_or(a.time_ms <= quiet_until)) {
+        Remember(a.detection, std::move(a.text));
+        continue;
+      }
       if (timeline) {
         std::fputs(a.text.c_str(), timeline);
         std::fputc('\n', timeline);
@@ -129,8 +149,7 @@ struct Monitor::Impl {
                    a.detection, a.text);
       }
       ++stats.alerts;
-      recent.emplace_back(a.detection, a.text);
-      if (recent.size() > kRecentLines) recent.pop_front();
+      Remember(a.detection, a.text);
       if (options.on_alert) options.on_alert(a);
     }
     if (timeline && !alerts.empty()) std::fflush(timeline);
@@ -173,22 +192,27 @@ struct Monitor::Impl {
     }
   }
 
-  void Process(std::string_view record, std::int64_t now, std::vector<alarm::TimelineEntry>* out) {
+  // One record arriving at `now`; `quiet`: a record the last run evaluated (Resume).
+  void Process(std::string_view record, std::int64_t now, bool quiet = false) {
+    std::vector<alarm::TimelineEntry> entries;
     // What was due before this record arrived must not see it.
-    PublishDefaults(now, out);
-    evaluator->AdvanceTo(now - 1, out);
-    ++stats.records;
+    PublishDefaults(now, &entries);
+    evaluator->AdvanceTo(now - 1, &entries);
+    Emit(entries);
+    // The counters (/metrics) are this run's: a replayed record was counted by the last.
+    const std::uint64_t count = quiet ? 0 : 1;
+    stats.records += count;
     auto matched = matcher->Process(record, 0, next_record++);
     if (!matched.ok()) {
-      ++stats.malformed;
+      stats.malformed += count;
       return;
     }
-    if (*matched) ++stats.matched;
+    if (*matched) stats.matched += count;
     auto& rules_hook = static_cast<RulesHook&>(*matcher->hook());
     if (live) {
       std::vector<AlertLine> alerts;
       live->Take(rules_hook.detections.get(), &alerts);
-      EmitAlerts(alerts);
+      EmitAlerts(alerts, quiet);
     }
     MetricHook& hook = *rules_hook.metric;
     std::vector<std::int64_t> ids;
@@ -200,9 +224,10 @@ struct Monitor::Impl {
       // Live, a record arrives when it is read, on the wall clock.
       o.arrival_ms = now;
       if (o.event >= 0) o.event = ids[static_cast<std::size_t>(o.event)];
-      evaluator->Add(o, out);
-      ++stats.observations;
+      evaluator->Add(o, &entries);
+      stats.observations += count;
     }
+    Emit(entries, quiet);
     NoteMinutes(hook);
     hook.observations_.clear();
     hook.summaries_.clear();
@@ -210,9 +235,11 @@ struct Monitor::Impl {
     for (auto& m : hook.matched_minutes_) m.clear();
   }
 
-  void Tick(std::int64_t now, std::vector<alarm::TimelineEntry>* out) {
-    PublishDefaults(now, out);
-    evaluator->AdvanceTo(now, out);
+  void Tick(std::int64_t now) {
+    std::vector<alarm::TimelineEntry> entries;
+    PublishDefaults(now, &entries);
+    evaluator->AdvanceTo(now, &entries);
+    Emit(entries);
     if (live) {
       std::vector<AlertLine> alerts;
       live->Flush(now, &alerts);
@@ -228,13 +255,12 @@ struct Monitor::Impl {
   }
 
   void RunBatches(std::vector<Batch> batches) {
-    std::vector<alarm::TimelineEntry> entries;
     std::vector<std::int64_t> seqs;
     std::lock_guard lock(state_mu);
     for (Batch& b : batches) {
       seqs.insert(seqs.end(), b.journal_seqs.begin(), b.journal_seqs.end());
       for (std::size_t i = 0; i < b.records.size(); ++i) {
-        Process(b.records[i], i < b.arrivals.size() ? b.arrivals[i] : NowMs(), &entries);
+        Process(b.records[i], i < b.arrivals.size() ? b.arrivals[i] : NowMs());
       }
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - b.submitted).count();
@@ -242,12 +268,23 @@ struct Monitor::Impl {
         if (seconds <= kLatencyBuckets[i]) stats.latency_counts[i] += b.records.size();
       }
       stats.latency_sum += seconds * static_cast<double>(b.records.size());
-      Emit(entries);
     }
-    Tick(NowMs(), &entries);
-    Emit(entries);
+    const std::int64_t now = NowMs();
+    Tick(now);
     // Also with none, at every tick, so that a caller batching the marks can flush when idle.
-    if (options.on_journal) options.on_journal(std::move(seqs));
+    if (options.on_journal) options.on_journal(std::move(seqs), now);
+  }
+
+  // A fresh evaluator whose schedule starts at `start_ms`: observations of earlier events
+  // take no part in early evaluations.
+  Status StartEvaluator(std::int64_t start_ms) {
+    alarm::Evaluator::Options eo;
+    eo.start_ms = start_ms;
+    eo.lateness_ms = options.lateness_ms;
+    auto e = alarm::Evaluator::Create(compiled->alarms, compiled->composites, eo);
+    if (!e.ok()) return e.status();
+    evaluator = std::move(*e);
+    return Status::Ok();
   }
 
   std::vector<Batch> Take() {
@@ -310,20 +347,18 @@ Result<std::unique_ptr<Monitor>> Monitor::Create(const rules::RuleSet& set, Moni
   }
   m.matcher = std::make_unique<engine::RecordMatcher>(m.scan);
   const std::int64_t now = m.NowMs();
-  alarm::Evaluator::Options eo;
   // CloudTrail times are whole seconds: a call in the daemon's first second carries an event
   // time before `now`, and the evaluator ignores observations before its start.
-  eo.start_ms = m.options.start_ms.value_or(now - now % 1000);
-  eo.lateness_ms = m.options.lateness_ms;
-  auto evaluator = alarm::Evaluator::Create(m.compiled->alarms, m.compiled->composites, eo);
-  if (!evaluator.ok()) return evaluator.status();
-  m.evaluator = std::move(*evaluator);
+  if (Status s = m.StartEvaluator(now - now % 1000); !s.ok()) return s;
   std::int64_t longest = 0;
   for (const alarm::AlarmConfig& a : m.compiled->alarms) {
     longest = std::max(longest, std::int64_t{alarm::EvaluationRange(a)} * a.period_seconds * 1000 +
                                     alarm::EvaluationIntervalMs(a));
   }
   m.keep_ms = longest + m.options.lateness_ms + 60'000;
+  // A dedup window open now may have opened up to a window ago, on an event that came after
+  // another window closed: two windows back puts the replay's windows where the live ones are.
+  m.history_ms = std::max(m.keep_ms, m.live ? 2 * m.live->KeepMs() + 60'000 : 0);
   m.last_prune_ms = now;
   m.printer = std::make_unique<TimelinePrinter>(set, m.options.load, false, now);
   if (!m.options.timeline_path.empty()) {
@@ -335,6 +370,40 @@ Result<std::unique_ptr<Monitor>> Monitor::Create(const rules::RuleSet& set, Moni
   m.stats.latency_buckets = kLatencyBuckets;
   m.stats.latency_counts.assign(kLatencyBuckets.size(), 0);
   return std::unique_ptr<Monitor>(new Monitor(std::move(impl)));
+}
+
+std::int64_t Monitor::HistoryMs() const { return impl_->history_ms; }
+
+Status Monitor::Resume(const std::function<Result<std::vector<ReplayRecord>>()>& next,
+                       std::int64_t quiet_until_ms) {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.state_mu);
+  m.quiet_until = quiet_until_ms;
+  std::vector<std::int64_t> seqs;
+  Status status = Status::Ok();
+  for (bool first = true;;) {
+    auto chunk = next();
+    if (!chunk.ok()) {
+      status = chunk.status();
+      break;
+    }
+    if (chunk->empty()) break;
+    if (first) {
+      first = false;
+      const std::int64_t t = std::min(chunk->front().arrival_ms, m.NowMs());
+      if (status = m.StartEvaluator(t - t % 1000); !status.ok()) break;
+    }
+    for (ReplayRecord& r : *chunk) {
+      m.Process(r.json, r.arrival_ms, r.quiet);
+      if (!r.quiet) seqs.push_back(r.journal_seq);
+    }
+  }
+  // The schedule's changes up to the end of the last run were emitted then.
+  const std::int64_t through = std::min(quiet_until_ms, m.NowMs());
+  if (quiet_until_ms != INT64_MIN) m.Tick(through);
+  m.quiet_until = INT64_MIN;
+  if (m.options.on_journal) m.options.on_journal(std::move(seqs), through);
+  return status;
 }
 
 void Monitor::Start() {

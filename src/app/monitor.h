@@ -15,7 +15,6 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,13 +41,21 @@ struct MonitorOptions {
   // The same for every detection alert (Trailwatch::Detection), with its line.
   std::function<void(const AlertLine&)> on_alert;
   // Called on the monitor thread with the journal seqs (Submit's) whose records have been
-  // evaluated, once their notifications have been handed to on_change/on_alert; at every tick,
-  // with none when nothing was evaluated.
-  std::function<void(std::vector<std::int64_t> journal_seqs)> on_journal;
-  // Records with earlier event times take no part in early alarm evaluations (default: the
-  // clock's now at Create). Earlier for records recovered from the journal after a crash.
-  std::optional<std::int64_t> start_ms;
+  // evaluated, once their notifications have been handed to on_change/on_alert, and the time
+  // up to which every change and alert has been handed over; at every tick, with no seqs
+  // when nothing was evaluated.
+  std::function<void(std::vector<std::int64_t> journal_seqs, std::int64_t emitted_through_ms)>
+      on_journal;
   std::chrono::milliseconds tick{250};
+};
+
+// A record the last run already saw, or should have: what Monitor::Resume replays.
+struct ReplayRecord {
+  std::string json;
+  std::int64_t arrival_ms = 0;
+  std::int64_t journal_seq = 0;  // reported to on_journal unless quiet
+  // The last run evaluated it and emitted what it caused.
+  bool quiet = false;
 };
 
 struct MonitorStats {
@@ -73,6 +80,19 @@ class Monitor {
   ~Monitor();
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
+
+  // How far back in event time records still matter to the rules: the longest alarm
+  // evaluation range plus the lateness, the longest detection window or dedup window.
+  std::int64_t HistoryMs() const;
+
+  // Before Start and before anything is processed: takes up where the last run left off, so
+  // that a restart neither forgets an open window nor repeats an alert. `next` yields the
+  // records oldest first, a chunk at a time (empty when done); the state starts afresh at the
+  // first one's arrival. Changes and alerts that quiet records cause, and those the schedule
+  // makes up to `quiet_until_ms`, only fill the history of /api (the last run emitted them);
+  // the others are emitted as usual.
+  Status Resume(const std::function<Result<std::vector<ReplayRecord>>()>& next,
+                std::int64_t quiet_until_ms);
 
   void Start();
   // Processes what was submitted, then stops the thread. Idempotent.

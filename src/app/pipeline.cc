@@ -5,6 +5,7 @@
 #include <charconv>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "app/monitor.h"
 #include "app/publisher.h"
@@ -20,9 +21,12 @@
 namespace trailwatch::app {
 namespace {
 
-// At most this many unevaluated journal records are taken up at start (a crash leaves a few
-// milliseconds' worth; the rest stay for the next start).
-constexpr std::size_t kMaxRecovered = 100'000;
+// At start the monitor replays at most this many journal records that the last run
+// evaluated (the newest of its history), besides all that it did not.
+constexpr std::size_t kMaxReplay = 200'000;
+constexpr std::size_t kReplayChunk = 10'000;
+// How often the monitor's watermark is stored when no journal record needs marking.
+constexpr std::int64_t kIdleWatermarkMs = 5'000;
 
 server::Reply Json(std::string body, int status = 200) {
   server::Reply r;
@@ -108,29 +112,87 @@ struct Pipeline::Impl {
   std::mutex stop_mu;
   bool stopped = false;
   std::function<void(const Notice&)> on_notice;
-  // Journal records a crash left unevaluated (read at Create, evaluated first at Start), and
-  // the seqs evaluated since the last MarkMonitored (monitor thread only).
-  std::vector<store::JournalEntry> recovered;
+  // The seqs evaluated since the last MarkMonitored, and the time up to which the monitor
+  // has handed everything to the outbox, as known and as stored (monitor thread only).
   std::vector<std::int64_t> evaluated;
+  std::int64_t watermark = INT64_MIN;
+  std::int64_t stored_watermark = INT64_MIN;
   bool enqueue_failed = false;  // since the last Evaluated (monitor thread only)
   std::chrono::steady_clock::time_point last_mark = std::chrono::steady_clock::now();
 
-  // Records in the journal which records the monitor has evaluated; at most once a second
-  // (it is one more write for the store's writer), and at Stop.
-  void Evaluated(std::vector<std::int64_t> seqs, bool now) {
+  // Records in the journal which records the monitor has evaluated and how far it has got
+  // (what the next start resumes from); at most once a second (it is one more write for the
+  // store's writer), every few seconds when idle, and at Stop.
+  void Evaluated(std::vector<std::int64_t> seqs, std::int64_t through, bool now) {
     if (enqueue_failed) {
       enqueue_failed = false;  // these records' notifications did not all reach the outbox
     } else {
       evaluated.insert(evaluated.end(), seqs.begin(), seqs.end());
+      watermark = std::max(watermark, through);
     }
     const auto t = std::chrono::steady_clock::now();
-    if (evaluated.empty() || (!now && t - last_mark < std::chrono::seconds(1))) return;
+    const bool idle_due = watermark >= stored_watermark + kIdleWatermarkMs;
+    if (evaluated.empty() && !idle_due && !(now && watermark > stored_watermark)) return;
+    if (!now && t - last_mark < std::chrono::seconds(1)) return;
+    if (watermark == INT64_MIN) return;
     last_mark = t;
-    if (Status s = store->MarkMonitored(evaluated); !s.ok()) {
+    if (Status s = store->MarkMonitored(evaluated, watermark); !s.ok()) {
       fmt::print(log, "trailwatch: monitor: cannot mark evaluated records: {}\n", s.ToString());
       return;  // kept: the next call tries again
     }
     evaluated.clear();
+    stored_watermark = watermark;
+  }
+
+  // Replays the journal into the monitor (Monitor::Resume): what the last run evaluated
+  // within the rules' history, quietly, and what a crash left unevaluated.
+  Status Resume() {
+    const std::int64_t now = clock.Now().time_since_epoch().count();
+    auto from = store->MonitorResumePoint(now - monitor->HistoryMs(), kMaxReplay);
+    if (!from.ok()) return from.status().WithContext("journal");
+    std::optional<std::string> stored;
+    Status st = store->Read([&](store::Transaction& tx) {
+      auto w = tx.GetCheckpoint(store::kMonitorWatermark);
+      if (!w.ok()) return w.status();
+      stored = std::move(*w);
+      return Status::Ok();
+    });
+    if (!st.ok()) return st.WithContext("journal");
+    // Without a watermark (a data dir from before it), what happened before now counts as
+    // emitted.
+    std::int64_t quiet_until = now;
+    if (stored) {
+      auto [ptr, ec] =
+          std::from_chars(stored->data(), stored->data() + stored->size(), quiet_until);
+      if (ec != std::errc() || ptr != stored->data() + stored->size()) quiet_until = now;
+    }
+    std::int64_t next_seq = *from;
+    std::size_t quiet = 0, unevaluated = 0;
+    auto next = [&]() -> Result<std::vector<ReplayRecord>> {
+      auto rows = store->ReadJournalFrom(next_seq, kReplayChunk);
+      if (!rows.ok()) return rows.status().WithContext("journal");
+      std::vector<ReplayRecord> out;
+      out.reserve(rows->size());
+      for (store::JournalEntry& e : *rows) {
+        next_seq = e.seq + 1;
+        (e.monitored ? quiet : unevaluated) += 1;
+        // Each record arrives at its event time, so the schedule has not passed it and early
+        // alarms fire at the event (the same change, and message ids, as the last run's).
+        out.push_back({std::move(e.record_json), e.event_time_ms, e.seq, e.monitored});
+      }
+      return out;
+    };
+    const auto started = std::chrono::steady_clock::now();
+    st = monitor->Resume(next, quiet_until);
+    if (quiet + unevaluated > 0) {
+      fmt::print(log,
+                 "trailwatch: monitor: resumed from {} audit records of the last {} minutes in "
+                 "{:.2f} s; {} were committed but not evaluated before the last stop\n",
+                 quiet + unevaluated, monitor->HistoryMs() / 60'000,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                 unevaluated);
+    }
+    return st;
   }
 
   Impl(Config c, store::Store* s, const Clock& k, std::FILE* l)
@@ -299,12 +361,14 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
   if (Status s = rules::CheckParameters(p.rules, load); !s.ok()) return s.WithContext("parameters");
   if (Status s = rules::CheckReferences(p.rules); !s.ok()) return s;
 
-  const std::string scheme = config.tls_cert.empty() ? "http" : "https";
-  // Where receivers reach this daemon (IPv6 hosts in brackets).
-  const std::string host = config.ListenHost();
-  const std::string base_url = host.find(':') != std::string::npos
-                                   ? fmt::format("{}://[{}]:{}", scheme, host, config.ListenPort())
-                                   : fmt::format("{}://{}:{}", scheme, host, config.ListenPort());
+  const std::string base_url = config.BaseUrl();
+  if (config.public_url.empty() &&
+      (config.ListenHost() == "0.0.0.0" || config.ListenHost() == "::")) {
+    fmt::print(log,
+               "trailwatch: warning: links in notifications name {}, which no receiver can reach; "
+               "set public_url\n",
+               base_url);
+  }
   auto signer = notify::MessageSigner::LoadOrCreate(config.data_dir + "/sns-signing",
                                                     fmt::format("{}/sns", base_url), clock);
   if (!signer.ok()) return signer.status();
@@ -353,21 +417,10 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
   p.confirmations = std::make_unique<Confirmations>(store, p.publisher.get(),
                                                     fmt::format("{}/sns/", base_url), clock);
 
-  // What the journal holds that the monitor never evaluated: the records of calls answered
-  // just before a crash. They go first, and their event times start the alarm schedule.
-  auto recovered = store->ReadUnmonitored(kMaxRecovered);
-  if (!recovered.ok()) return recovered.status().WithContext("journal");
-  p.recovered = std::move(*recovered);
-
   MonitorOptions mo;
   mo.load = load;
-  if (!p.recovered.empty()) {
-    const std::int64_t first = p.recovered.front().event_time_ms;
-    const std::int64_t now = clock.Now().time_since_epoch().count();
-    mo.start_ms = std::min(now, first - first % 1000);
-  }
-  mo.on_journal = [raw = &p](std::vector<std::int64_t> seqs) {
-    raw->Evaluated(std::move(seqs), /*now=*/false);
+  mo.on_journal = [raw = &p](std::vector<std::int64_t> seqs, std::int64_t through) {
+    raw->Evaluated(std::move(seqs), through, /*now=*/false);
   };
   mo.timeline_path = config.data_dir + "/alerts.ndjson";
   mo.console = log;
@@ -403,27 +456,16 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
-namespace {
-
-// Journal entries as the monitor takes them; with `at_event_time`, each arrives at its event
-// time (a replay), else when it is processed.
-void SubmitJournal(Monitor& monitor, std::vector<store::JournalEntry> records, bool at_event_time) {
+void Pipeline::Submit(std::vector<store::JournalEntry> records) {
   std::vector<std::string> texts;
-  std::vector<std::int64_t> seqs, arrivals;
+  std::vector<std::int64_t> seqs;
   texts.reserve(records.size());
   seqs.reserve(records.size());
   for (store::JournalEntry& e : records) {
     texts.push_back(std::move(e.record_json));
     seqs.push_back(e.seq);
-    if (at_event_time) arrivals.push_back(e.event_time_ms);
   }
-  monitor.Submit(std::move(texts), std::move(seqs), std::move(arrivals));
-}
-
-}  // namespace
-
-void Pipeline::Submit(std::vector<store::JournalEntry> records) {
-  SubmitJournal(*impl_->monitor, std::move(records), /*at_event_time=*/false);
+  impl_->monitor->Submit(std::move(texts), std::move(seqs));
 }
 
 void Pipeline::AddRoutes(server::Server* http) {
@@ -468,17 +510,7 @@ void Pipeline::AddRoutes(server::Server* http) {
 
 Status Pipeline::Start() {
   if (Status s = impl_->outbox->Start(); !s.ok()) return s;
-  if (!impl_->recovered.empty()) {
-    fmt::print(impl_->log,
-               "trailwatch: monitor: evaluating {} audit records that the last run committed "
-               "but did not evaluate\n",
-               impl_->recovered.size());
-    // Evaluated as a replay would: each record arrives at its event time, so the schedule
-    // has not passed it and early alarms fire at the event (the same change, and message
-    // ids, as before the crash).
-    SubmitJournal(*impl_->monitor, std::move(impl_->recovered), /*at_event_time=*/true);
-    impl_->recovered.clear();
-  }
+  if (Status s = impl_->Resume(); !s.ok()) return s;
   if (Status s = impl_->confirmations->SendNew(impl_->outbox.get()); !s.ok()) {
     return s.WithContext("subscription confirmations");
   }
@@ -493,7 +525,7 @@ void Pipeline::Stop() {
   impl_->stopped = true;
   for (auto& f : impl_->followers) f->Stop();
   impl_->monitor->Stop();
-  impl_->Evaluated({}, /*now=*/true);
+  impl_->Evaluated({}, INT64_MIN, /*now=*/true);
   impl_->outbox->Stop();
 }
 

@@ -252,6 +252,8 @@ Result<std::unique_ptr<DetectionScan::Live>> DetectionScan::StartLive() const {
   return std::unique_ptr<Live>(new Live(std::move(state)));
 }
 
+std::int64_t DetectionScan::Live::KeepMs() const { return state_->keep_ms; }
+
 void DetectionScan::Live::Take(engine::EventHook* hook, std::vector<AlertLine>* out) {
   State& s = *state_;
   auto& h = static_cast<Hook&>(*hook);

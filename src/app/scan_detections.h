@@ -51,6 +51,8 @@ class DetectionScan {
     void Take(engine::EventHook* hook, std::vector<AlertLine>* out);
     // Roll-ups of the dedup windows that ended by `now_ms`; forgets what no window needs.
     void Flush(std::int64_t now_ms, std::vector<AlertLine>* out);
+    // The longest threshold or dedup window, in ms.
+    std::int64_t KeepMs() const;
 
    private:
     friend class DetectionScan;

@@ -7,7 +7,7 @@
 namespace trailwatch::store::internal {
 namespace {
 
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // 0 -> 1: the initial schema.
     R"sql(
 CREATE TABLE secrets (
@@ -120,6 +120,10 @@ CREATE INDEX outbox_by_topic ON outbox(topic_arn, id);
 ALTER TABLE audit_journal ADD COLUMN monitored INTEGER NOT NULL DEFAULT 0;
 UPDATE audit_journal SET monitored = 1;
 CREATE INDEX audit_journal_unmonitored ON audit_journal(seq) WHERE monitored = 0;
+)sql",
+    // 4 -> 5: the journal by event time, for the monitor to take up its windows at start.
+    R"sql(
+CREATE INDEX audit_journal_by_time ON audit_journal(event_time_ms);
 )sql",
 };
 

@@ -9,8 +9,10 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -82,17 +84,25 @@ class StoreImpl final : public Store {
   }
 
   Result<std::vector<JournalEntry>> ReadUndelivered(std::size_t limit) override {
-    return ReadJournal(&SqlTransaction::Undelivered, limit);
+    return ReadValue<std::vector<JournalEntry>>(
+        [limit](SqlTransaction& tx) { return tx.Undelivered(limit); });
   }
 
-  Result<std::vector<JournalEntry>> ReadUnmonitored(std::size_t limit) override {
-    return ReadJournal(&SqlTransaction::Unmonitored, limit);
+  Result<std::int64_t> MonitorResumePoint(std::int64_t since_ms, std::size_t max_rows) override {
+    return ReadValue<std::int64_t>(
+        [=](SqlTransaction& tx) { return tx.MonitorResumePoint(since_ms, max_rows); });
   }
 
-  Status MarkMonitored(const std::vector<std::int64_t>& seqs) override {
-    if (seqs.empty()) return Status::Ok();
-    return Write(
-        [&seqs](Transaction& tx) { return static_cast<SqlTransaction&>(tx).MarkMonitored(seqs); });
+  Result<std::vector<JournalEntry>> ReadJournalFrom(std::int64_t from_seq,
+                                                    std::size_t limit) override {
+    return ReadValue<std::vector<JournalEntry>>(
+        [=](SqlTransaction& tx) { return tx.JournalFrom(from_seq, limit); });
+  }
+
+  Status MarkMonitored(const std::vector<std::int64_t>& seqs, std::int64_t watermark_ms) override {
+    return Write([&seqs, watermark_ms](Transaction& tx) {
+      return static_cast<SqlTransaction&>(tx).MarkMonitored(seqs, watermark_ms);
+    });
   }
 
   StoreStats Stats() const override {
@@ -106,18 +116,18 @@ class StoreImpl final : public Store {
   }
 
  private:
-  // One read transaction running a journal query of SqlTransaction.
-  Result<std::vector<JournalEntry>> ReadJournal(
-      Result<std::vector<JournalEntry>> (SqlTransaction::*query)(std::size_t), std::size_t limit) {
-    std::vector<JournalEntry> out;
+  // One read transaction running a query of SqlTransaction that yields a T.
+  template <typename T>
+  Result<T> ReadValue(const std::function<Result<T>(SqlTransaction&)>& query) {
+    std::optional<T> out;
     Status st = Read([&](Transaction& tx) {
-      auto rows = (static_cast<SqlTransaction&>(tx).*query)(limit);
-      if (!rows.ok()) return rows.status();
-      out = std::move(rows).value();
+      auto value = query(static_cast<SqlTransaction&>(tx));
+      if (!value.ok()) return value.status();
+      out = std::move(value).value();
       return Status::Ok();
     });
     if (!st.ok()) return st;
-    return out;
+    return std::move(*out);
   }
 
   Result<std::unique_ptr<Connection>> AcquireReader() {

@@ -86,7 +86,12 @@ struct JournalEntry {
   std::string region;
   std::string record_json;
   bool delivered = false;
+  bool monitored = false;  // the live monitor has evaluated it (MarkMonitored)
 };
+
+// The checkpoint MarkMonitored keeps: the time (ms since the epoch, as decimal text) up to
+// which the live monitor has handed every change and alert to the outbox.
+inline constexpr std::string_view kMonitorWatermark = "monitor/watermark";
 
 // One message in the notification outbox (notify's Outbox): a rendered delivery for one
 // endpoint and its delivery state. `protocol` is notify's protocol name ("email", "https", ...);
@@ -273,11 +278,18 @@ class Store {
   virtual Result<std::vector<JournalEntry>> ReadUndelivered(std::size_t limit) = 0;
   // Marks every entry with seq <= upto delivered (durably, through the writer).
   virtual Status MarkDelivered(std::int64_t upto) = 0;
-  // Up to `limit` journal entries the live monitor has not marked evaluated, oldest first
-  // (what a crash left behind).
-  virtual Result<std::vector<JournalEntry>> ReadUnmonitored(std::size_t limit) = 0;
-  // Marks the entries with these seqs evaluated (durably, through the writer).
-  virtual Status MarkMonitored(const std::vector<std::int64_t>& seqs) = 0;
+  // Where the live monitor takes the journal up at start: the first entry it has not
+  // evaluated (what a crash left behind) or, if earlier, the first with an event time at or
+  // after `since_ms` (what its windows still need), though no more than `max_rows` entries
+  // before the end unless not evaluated. The last seq + 1 when there is nothing to take up.
+  virtual Result<std::int64_t> MonitorResumePoint(std::int64_t since_ms, std::size_t max_rows) = 0;
+  // Up to `limit` journal entries with seq >= from_seq, oldest first.
+  virtual Result<std::vector<JournalEntry>> ReadJournalFrom(std::int64_t from_seq,
+                                                            std::size_t limit) = 0;
+  // Marks the entries with these seqs evaluated and sets the kMonitorWatermark checkpoint,
+  // in one transaction (durably, through the writer).
+  virtual Status MarkMonitored(const std::vector<std::int64_t>& seqs,
+                               std::int64_t watermark_ms) = 0;
 
   virtual StoreStats Stats() const = 0;
 

@@ -332,8 +332,8 @@ Result<std::int64_t> SqlTransaction::AppendJournal(const JournalEntry& e) {
 
 namespace {
 
-// The journal rows a SELECT of (seq, event_time_ms, account, region, record_json, delivered)
-// yields.
+// The journal rows a SELECT of (seq, event_time_ms, account, region, record_json, delivered,
+// monitored) yields.
 Result<std::vector<JournalEntry>> JournalRows(Statement& s) {
   std::vector<JournalEntry> out;
   for (;;) {
@@ -347,6 +347,7 @@ Result<std::vector<JournalEntry>> JournalRows(Statement& s) {
     e.region = s.Text(3);
     e.record_json = s.Text(4);
     e.delivered = s.Int(5) != 0;
+    e.monitored = s.Int(6) != 0;
     out.push_back(std::move(e));
   }
 }
@@ -355,25 +356,52 @@ Result<std::vector<JournalEntry>> JournalRows(Statement& s) {
 
 Result<std::vector<JournalEntry>> SqlTransaction::Undelivered(std::size_t limit) {
   return With(
-      "SELECT seq, event_time_ms, account, region, record_json, delivered FROM audit_journal "
-      "WHERE delivered = 0 ORDER BY seq LIMIT ?1",
+      "SELECT seq, event_time_ms, account, region, record_json, delivered, monitored "
+      "FROM audit_journal WHERE delivered = 0 ORDER BY seq LIMIT ?1",
       [&](Statement& s) -> Result<std::vector<JournalEntry>> {
         s.Bind(1, static_cast<std::int64_t>(limit));
         return JournalRows(s);
       });
 }
 
-Result<std::vector<JournalEntry>> SqlTransaction::Unmonitored(std::size_t limit) {
+Result<std::int64_t> SqlTransaction::MonitorResumePoint(std::int64_t since_ms,
+                                                        std::size_t max_rows) {
+  // Three indexed lookups rather than one OR query, which would scan the whole journal.
+  auto one = [&](const char* sql, bool bind_since) -> Result<std::optional<std::int64_t>> {
+    return With(sql, [&](Statement& s) -> Result<std::optional<std::int64_t>> {
+      if (bind_since) s.Bind(1, since_ms);
+      auto row = s.Step();
+      if (!row.ok()) return row.status();
+      return *row ? s.OptInt(0) : std::nullopt;
+    });
+  };
+  auto unmonitored = one("SELECT MIN(seq) FROM audit_journal WHERE monitored = 0", false);
+  if (!unmonitored.ok()) return unmonitored.status();
+  auto recent = one("SELECT MIN(seq) FROM audit_journal WHERE event_time_ms >= ?1", true);
+  if (!recent.ok()) return recent.status();
+  auto last = one("SELECT MAX(seq) FROM audit_journal", false);
+  if (!last.ok()) return last.status();
+  const std::int64_t end = last->value_or(0) + 1;
+  std::int64_t from = end;
+  if (*recent) from = std::max(**recent, end - static_cast<std::int64_t>(max_rows));
+  if (*unmonitored) from = std::min(from, **unmonitored);
+  return from;
+}
+
+Result<std::vector<JournalEntry>> SqlTransaction::JournalFrom(std::int64_t from_seq,
+                                                              std::size_t limit) {
   return With(
-      "SELECT seq, event_time_ms, account, region, record_json, delivered FROM audit_journal "
-      "WHERE monitored = 0 ORDER BY seq LIMIT ?1",
+      "SELECT seq, event_time_ms, account, region, record_json, delivered, monitored "
+      "FROM audit_journal WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
       [&](Statement& s) -> Result<std::vector<JournalEntry>> {
-        s.Bind(1, static_cast<std::int64_t>(limit));
+        s.Bind(1, from_seq);
+        s.Bind(2, static_cast<std::int64_t>(limit));
         return JournalRows(s);
       });
 }
 
-Status SqlTransaction::MarkMonitored(const std::vector<std::int64_t>& seqs) {
+Status SqlTransaction::MarkMonitored(const std::vector<std::int64_t>& seqs,
+                                     std::int64_t watermark_ms) {
   // Ranges of consecutive seqs, one UPDATE each: the monitor evaluates records mostly in order.
   std::vector<std::int64_t> sorted = seqs;
   std::sort(sorted.begin(), sorted.end());
@@ -389,7 +417,7 @@ Status SqlTransaction::MarkMonitored(const std::vector<std::int64_t>& seqs) {
     if (!st.ok()) return st;
     i = j + 1;
   }
-  return Status::Ok();
+  return PutCheckpoint(kMonitorWatermark, std::to_string(watermark_ms), watermark_ms);
 }
 
 Status SqlTransaction::MarkDelivered(std::int64_t upto) {

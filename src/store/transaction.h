@@ -74,8 +74,9 @@ class SqlTransaction final : public Transaction {
 
   // Used by Store itself, not part of the public Transaction.
   Result<std::vector<JournalEntry>> Undelivered(std::size_t limit);
-  Result<std::vector<JournalEntry>> Unmonitored(std::size_t limit);
-  Status MarkMonitored(const std::vector<std::int64_t>& seqs);
+  Result<std::int64_t> MonitorResumePoint(std::int64_t since_ms, std::size_t max_rows);
+  Result<std::vector<JournalEntry>> JournalFrom(std::int64_t from_seq, std::size_t limit);
+  Status MarkMonitored(const std::vector<std::int64_t>& seqs, std::int64_t watermark_ms);
   Status MarkDelivered(std::int64_t upto);
 
  private:

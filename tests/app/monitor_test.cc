@@ -136,6 +136,100 @@ TEST(MonitorTest, LiveGivesTheLinesOfScanRules) {
   EXPECT_FALSE((*monitor)->Alarms().empty());
 }
 
+// A restart (Resume): the records of the last run replay quietly up to its watermark, so the
+// new monitor emits exactly the changes and alerts the uninterrupted run made after it, and
+// its /api history holds all of them.
+TEST(MonitorTest, ResumeEmitsOnlyWhatTheLastRunDidNot) {
+  test_support::TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::vector<std::string> records = {
+      Record("2024-07-31T10:00:05Z", "signin.amazonaws.com", "ConsoleLogin", "Root"),
+      Record("2024-07-31T10:01:00Z", "secretsmanager.amazonaws.com", "GetSecretValue", "IAMUser"),
+      Record("2024-07-31T10:03:10Z", "cloudtrail.amazonaws.com", "StopLogging", "IAMUser"),
+      Record("2024-07-31T10:12:00Z", "cloudtrail.amazonaws.com", "StopLogging", "IAMUser"),
+      Record("2024-07-31T10:13:00Z", "secretsmanager.amazonaws.com", "GetSecretValue", "IAMUser"),
+      Record("2024-07-31T10:14:00Z", "iam.amazonaws.com", "PutUserPolicy", "IAMUser"),
+  };
+  auto time_of = [](const std::string& r) {
+    return *ParseIso8601Millis(r.substr(r.find("eventTime") + 12, 20));
+  };
+  auto set = rules::LoadRuleFile("pack:cis");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  auto secrets = rules::LoadRuleFile("pack:secrets");
+  ASSERT_TRUE(secrets.ok()) << secrets.status().ToString();
+  ASSERT_TRUE(rules::Merge(&*set, std::move(*secrets)).ok());
+  // The resumed schedule starts at the first record, so the uninterrupted one does too.
+  const std::int64_t start = time_of(records.front());
+  const std::int64_t end = *ParseIso8601Millis("2024-07-31T11:00:00Z");
+  const std::int64_t watermark = *ParseIso8601Millis("2024-07-31T10:10:00Z");
+
+  // The uninterrupted run.
+  FakeClock clock{TimePoint(std::chrono::milliseconds(start))};
+  MonitorOptions mo;
+  mo.timeline_path = dir.path() + "/whole.ndjson";
+  auto whole = Monitor::Create(*set, mo, clock);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  for (const std::string& r : records) {
+    clock.Advance(std::chrono::milliseconds(time_of(r) - clock.Now().time_since_epoch().count()));
+    (*whole)->Submit({r});
+    (*whole)->Drain();
+  }
+  clock.Advance(std::chrono::milliseconds(end - clock.Now().time_since_epoch().count()));
+  (*whole)->Stop();
+  const std::vector<std::string> all = (*whole)->Recent(1000);
+  std::vector<std::string> after_watermark;
+  for (const std::string& line : all) {
+    const auto at = line.find("\"time\":\"");
+    ASSERT_NE(at, std::string::npos) << line;
+    if (*ParseIso8601Millis(line.substr(at + 8, 20)) > watermark) {
+      after_watermark.push_back(line);
+    }
+  }
+  ASSERT_GE(all.size(), after_watermark.size() + 2) << "changes on both sides of the watermark";
+  ASSERT_GE(after_watermark.size(), 2u);
+
+  // The restarted run: the records up to the watermark were evaluated by the last run.
+  mo.timeline_path = dir.path() + "/resumed.ndjson";
+  std::vector<std::int64_t> reported;
+  std::int64_t through = 0;
+  mo.on_journal = [&](std::vector<std::int64_t> seqs, std::int64_t t) {
+    reported.insert(reported.end(), seqs.begin(), seqs.end());
+    through = t;
+  };
+  auto resumed = Monitor::Create(*set, mo, clock);
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  std::vector<ReplayRecord> replay;
+  std::vector<std::int64_t> loud;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const bool quiet = time_of(records[i]) <= watermark;
+    replay.push_back({records[i], time_of(records[i]), static_cast<std::int64_t>(i + 1), quiet});
+    if (!quiet) loud.push_back(static_cast<std::int64_t>(i + 1));
+  }
+  std::vector<std::vector<ReplayRecord>> chunks = {
+      {replay.begin(), replay.begin() + 2}, {replay.begin() + 2, replay.end()}, {}};
+  std::size_t next = 0;
+  ASSERT_TRUE(
+      (*resumed)
+          ->Resume([&]() -> Result<std::vector<ReplayRecord>> { return chunks[next++]; }, watermark)
+          .ok());
+  EXPECT_EQ(next, chunks.size());
+  EXPECT_EQ(reported, loud) << "only the records the last run did not evaluate";
+  EXPECT_EQ(through, watermark);
+  (*resumed)->Drain();
+  (*resumed)->Stop();
+  std::stringstream emitted;
+  emitted << std::ifstream(mo.timeline_path).rdbuf();
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  EXPECT_EQ(sorted(Lines(emitted.str())), sorted(after_watermark));
+  EXPECT_EQ(sorted((*resumed)->Recent(1000)), sorted(all)) << "the history survives a restart";
+  EXPECT_EQ((*resumed)->Stats().changes + (*resumed)->Stats().alerts, after_watermark.size());
+  EXPECT_EQ((*resumed)->Stats().records, loud.size()) << "/metrics counts this run's records";
+  EXPECT_GE((*resumed)->HistoryMs(), 2 * 3600'000) << "the secrets pack dedups for an hour";
+}
+
 // Runs `records` through `scan --rules rules_path` and, one by one (each 200 ms after its event
 // time), through a live monitor; returns (replay lines, live lines), both sorted.
 std::pair<std::vector<std::string>, std::vector<std::string>> ReplayAndLive(

@@ -10,21 +10,13 @@
 #include <thread>
 #include <vector>
 
+#include "store_testing.h"
 #include "testing/files.h"
 
 namespace trailwatch::store {
 namespace {
 
 using test_support::TempDir;
-
-std::unique_ptr<Store> OpenAt(const std::string& path, std::size_t max_batch = 256) {
-  StoreOptions o;
-  o.path = path;
-  o.max_batch = max_batch;
-  auto s = Store::Open(o);
-  EXPECT_TRUE(s.ok()) << s.status().ToString();
-  return s.ok() ? std::move(s).value() : nullptr;
-}
 
 SecretRow MakeSecret(const std::string& name) {
   SecretRow r;
@@ -55,7 +47,7 @@ TEST(StoreTest, OpenCreatesPrivateFileAndSchema) {
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_EQ(Store::SchemaVersion(), 4);
+  EXPECT_EQ(Store::SchemaVersion(), 5);
 }
 
 TEST(StoreTest, SecretsVersionsStagesRoundTrip) {
@@ -100,7 +92,7 @@ TEST(StoreTest, DuplicateNameIsInvalidArgumentAndRollsBackOnlyThatJob) {
   ASSERT_TRUE(
       store->Write([](Transaction& tx) { return tx.InsertSecret(MakeSecret("a")).status(); }).ok());
   Status dup = store->Write([](Transaction& tx) {
-    (void)tx.AppendJournal(JournalEntry{0, 1, "1", "r", "{\"lost\":true}", false});
+    (void)tx.AppendJournal(JournalEntry{0, 1, "1", "r", "{\"lost\":true}", false, false});
     return tx.InsertSecret(MakeSecret("a")).status();
   });
   EXPECT_EQ(dup.code(), StatusCode::kInvalidArgument);
@@ -113,17 +105,18 @@ TEST(StoreTest, NestedRollsBackOnlyInner) {
   TempDir dir;
   auto store = OpenAt(dir.path() + "/t.db");
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store
-                  ->Write([](Transaction& tx) {
-                    if (Status s = tx.Nested([](Transaction& t) {
-                          return t.InsertSecret(MakeSecret("inner")).ok() && false;
-                        });
-                        !s.ok()) {
-                      return s;
-                    }
-                    return tx.AppendJournal(JournalEntry{0, 1, "1", "r", "{}", false}).status();
-                  })
-                  .ok());
+  ASSERT_TRUE(
+      store
+          ->Write([](Transaction& tx) {
+            if (Status s = tx.Nested([](Transaction& t) {
+                  return t.InsertSecret(MakeSecret("inner")).ok() && false;
+                });
+                !s.ok()) {
+              return s;
+            }
+            return tx.AppendJournal(JournalEntry{0, 1, "1", "r", "{}", false, false}).status();
+          })
+          .ok());
   ASSERT_TRUE(store
                   ->Read([](Transaction& tx) {
                     EXPECT_FALSE(tx.FindSecretByName("inner")->has_value());
@@ -131,32 +124,6 @@ TEST(StoreTest, NestedRollsBackOnlyInner) {
                   })
                   .ok());
   EXPECT_EQ(store->ReadUndelivered(10)->size(), 1u);
-}
-
-TEST(StoreTest, JournalReadAndMarkDelivered) {
-  TempDir dir;
-  auto store = OpenAt(dir.path() + "/t.db");
-  ASSERT_NE(store, nullptr);
-  for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(store
-                    ->Write([i](Transaction& tx) {
-                      return tx
-                          .AppendJournal(JournalEntry{0, 100 + i, "123456789012", "us-east-1",
-                                                      "{\"n\":" + std::to_string(i) + "}", false})
-                          .status();
-                    })
-                    .ok());
-  }
-  auto first = store->ReadUndelivered(3);
-  ASSERT_TRUE(first.ok());
-  ASSERT_EQ(first->size(), 3u);
-  EXPECT_EQ((*first)[0].record_json, "{\"n\":0}");
-  EXPECT_LT((*first)[0].seq, (*first)[1].seq);
-  ASSERT_TRUE(store->MarkDelivered((*first)[2].seq).ok());
-  auto rest = store->ReadUndelivered(10);
-  ASSERT_EQ(rest->size(), 2u);
-  EXPECT_EQ((*rest)[0].record_json, "{\"n\":3}");
-  EXPECT_EQ((*rest)[0].account, "123456789012");
 }
 
 TEST(StoreTest, CheckpointsPutReplaceAndListByPrefix) {
@@ -192,8 +159,9 @@ TEST(StoreTest, CheckpointsPutReplaceAndListByPrefix) {
 }
 
 // What schema 4 added, taken away again to make an older database.
-#define DROP_MONITORED \
-  "DROP INDEX audit_journal_unmonitored; ALTER TABLE audit_journal DROP COLUMN monitored; "
+#define DROP_MONITORED                                                                   \
+  "DROP INDEX audit_journal_by_time; DROP INDEX audit_journal_unmonitored; ALTER TABLE " \
+  "audit_journal DROP COLUMN monitored; "
 
 // A database written by the first release (schema 1) gains the checkpoints and outbox tables
 // on Open.
@@ -325,7 +293,7 @@ TEST(StoreTest, ConcurrentWritersGroupCommit) {
           if (!id.ok()) return id.status();
           // Every fourth job fails after writing: only it may disappear.
           if (i % 4 == 3) return Status::InvalidArgument("deliberate");
-          return tx.AppendJournal(JournalEntry{0, 1, "1", "r", name, false}).status();
+          return tx.AppendJournal(JournalEntry{0, 1, "1", "r", name, false, false}).status();
         });
         if (s.ok() == (i % 4 == 3)) failures++;
       }
@@ -589,54 +557,6 @@ TEST(StoreTest, OutboxListFiltersPagesAndPrunesFinishedRows) {
 }
 
 // A database at schema 2 (checkpoints, no outbox) gains the outbox on Open and keeps its rows.
-// Schema 4: journal records the monitor has not evaluated are found and marked; records
-// written before schema 4 count as evaluated.
-TEST(StoreTest, UnmonitoredJournalRecords) {
-  TempDir dir;
-  const std::string path = dir.path() + "/t.db";
-  auto append = [](Store& store, int n) {
-    return store.Write([n](Transaction& tx) {
-      for (int i = 0; i < n; ++i) {
-        JournalEntry e;
-        e.event_time_ms = 1000 + i;
-        e.account = "123456789012";
-        e.region = "us-east-1";
-        e.record_json = "{}";
-        if (auto seq = tx.AppendJournal(e); !seq.ok()) return seq.status();
-      }
-      return Status::Ok();
-    });
-  };
-  {
-    auto store = OpenAt(path);
-    ASSERT_NE(store, nullptr);
-    ASSERT_TRUE(append(*store, 2).ok());
-  }
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, DROP_MONITORED "PRAGMA user_version=3", nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-  }
-  auto store = OpenAt(path);
-  ASSERT_NE(store, nullptr);
-  EXPECT_TRUE(store->ReadUnmonitored(10)->empty()) << "older records count as evaluated";
-  ASSERT_TRUE(append(*store, 5).ok());  // seqs 3..7
-  auto left = store->ReadUnmonitored(10);
-  ASSERT_TRUE(left.ok());
-  ASSERT_EQ(left->size(), 5u);
-  EXPECT_EQ(left->front().seq, 3);
-  EXPECT_EQ(left->front().record_json, "{}");
-  ASSERT_TRUE(store->MarkMonitored({7, 3, 4}).ok());  // two ranges, out of order
-  left = store->ReadUnmonitored(10);
-  ASSERT_TRUE(left.ok());
-  ASSERT_EQ(left->size(), 2u);
-  EXPECT_EQ(left->at(0).seq, 5);
-  EXPECT_EQ(left->at(1).seq, 6);
-  EXPECT_EQ(store->ReadUnmonitored(1)->size(), 1u);
-}
-
 TEST(StoreTest, MigratesVersionTwoForward) {
   TempDir dir;
   const std::string path = dir.path() + "/t.db";
