@@ -21,3 +21,5 @@ find_package(nlohmann_json REQUIRED CONFIG)
 find_package(pugixml REQUIRED CONFIG)
 # Debian's cpp-httplib is a compiled library (with OpenSSL) plus httplib.h.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# inih: the AWS config and credentials files.
+pkg_check_modules(INIH REQUIRED IMPORTED_TARGET inih)

@@ -1,12 +1,18 @@
 // The small hand-written text parsers of the daemon: the SNS SubscribeURL's form-encoded query
-// (common/encoding.h ParseFormQuery) and the JSON log's line transform (common/log.h
-// JsonLogLine), whose output must always be one valid JSON object with a "msg" string.
+// (common/encoding.h ParseFormQuery), the JSON log's line transform (common/log.h
+// JsonLogLine), whose output must always be one valid JSON object with a "msg" string, and
+// what the AWS clients read from AWS: S3's ListObjectsV2 XML (aws/s3.h ParseListPage),
+// FilterLogEvents JSON (aws/logs.h ParseLogEventsPage) and error codes (aws/client.h
+// ErrorCode, IsRetryable).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "aws/client.h"
+#include "aws/logs.h"
+#include "aws/s3.h"
 #include "common/encoding.h"
 #include "common/log.h"
 
@@ -19,5 +25,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string line = trailwatch::JsonLogLine(text, 1'763'745'876'123);
   const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || !j.contains("msg") || !j["msg"].is_string()) std::abort();
+  auto events = trailwatch::aws::ParseLogEventsPage(std::string(text), "logs://fuzz");
+  if (events.ok() && events->body != text) std::abort();
+  auto page = trailwatch::aws::ParseListPage(text, "s3://fuzz");
+  if (page.ok() && page->objects.size() > size) std::abort();
+  trailwatch::aws::Response r;
+  r.status = 400 + static_cast<int>(size % 200);
+  r.body = std::string(text);
+  (void)trailwatch::aws::IsRetryable(r);
   return 0;
 }

@@ -4,7 +4,10 @@
 #include <fmt/format.h>
 #include <strings.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
 
 #include "net/curl.h"
 
@@ -80,6 +83,41 @@ std::optional<JsonError> ParseJsonError(const Response& response) {
   return e;
 }
 
+std::string ErrorCode(const Response& response) {
+  if (response.status >= 200 && response.status < 300) return "";
+  const std::string_view body = response.body;
+  const std::size_t open = body.find("<Code>");
+  if (open != std::string_view::npos) {
+    const std::size_t close = body.find("</Code>", open);
+    if (close != std::string_view::npos) {
+      return std::string(body.substr(open + 6, close - open - 6));
+    }
+  }
+  return ParseJsonError(response)->type;
+}
+
+bool IsRetryable(const Response& response) {
+  if (response.status == 429 || response.status >= 500) return true;
+  if (response.status < 400) return false;
+  static constexpr std::string_view kThrottling[] = {"Throttling",
+                                                     "ThrottlingException",
+                                                     "ThrottledException",
+                                                     "RequestThrottled",
+                                                     "RequestThrottledException",
+                                                     "TooManyRequestsException",
+                                                     "SlowDown",
+                                                     "RequestLimitExceeded",
+                                                     "ProvisionedThroughputExceededException",
+                                                     "BandwidthLimitExceeded",
+                                                     "PriorRequestNotComplete",
+                                                     "TransactionInProgressException"};
+  const std::string code = ErrorCode(response);
+  for (std::string_view t : kThrottling) {
+    if (code == t) return true;
+  }
+  return false;
+}
+
 struct Client::Impl {
   ClientOptions options;
   const Clock& clock;
@@ -99,13 +137,54 @@ Client::~Client() = default;
 
 Result<Response> Client::Send(HttpRequest request) {
   Impl& p = *impl_;
+  bool refreshed = false;
+  for (int attempt = 1;; ++attempt) {
+    Credentials credentials = p.options.credentials;
+    if (p.options.provider) {
+      auto c = p.options.provider->Get();
+      if (!c.ok()) return c.status().WithContext("AWS credentials");
+      credentials = std::move(*c);
+    }
+    auto r = SendOnce(request, credentials);
+    if (r.ok() && !refreshed && p.options.provider && (r->status == 400 || r->status == 403) &&
+        ErrorCode(*r).starts_with("ExpiredToken")) {
+      // Temporary credentials that expired before their stated time (or were revoked): fetch
+      // new ones once and try again at once.
+      refreshed = true;
+      if (p.options.provider->Refresh()) {
+        --attempt;
+        continue;
+      }
+    }
+    const bool retry = r.ok() ? IsRetryable(*r) : r.status().code() == StatusCode::kIoError;
+    if (!retry || attempt >= p.options.max_attempts) return r;
+    // Full jitter: a random wait up to the exponential bound, so that clients throttled
+    // together do not come back together.
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    const std::int64_t bound = std::min<std::int64_t>(20'000, std::int64_t{100} << (attempt - 1));
+    const auto wait =
+        std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(0, bound)(rng));
+    if (p.options.sleep) {
+      p.options.sleep(wait);
+    } else {
+      std::this_thread::sleep_for(wait);
+    }
+  }
+}
+
+Result<Response> Client::SendOnce(HttpRequest request, const Credentials& credentials) {
+  Impl& p = *impl_;
   if (!p.curl) return Status::IoError("cannot start libcurl");
   request.headers.push_back({"Host", p.host});
   SigningOptions so;
   so.region = p.options.region;
   so.service = p.options.service;
   so.time = p.clock.Now();
-  auto signature = SignRequest(request, p.options.credentials, so);
+  if (p.options.service == "s3") {
+    so.uri_encoding = UriEncoding::kS3;
+    so.add_content_sha256_header = true;
+  }
+  auto signature = SignRequest(request, credentials, so);
   if (!signature.ok()) return signature.status();
   for (HttpHeader& h : signature->headers_to_add) request.headers.push_back(std::move(h));
 

@@ -8,13 +8,16 @@
 #ifndef TRAILWATCH_AWS_CLIENT_H_
 #define TRAILWATCH_AWS_CLIENT_H_
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "aws/credentials.h"
 #include "aws/sigv4.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -26,8 +29,15 @@ struct ClientOptions {
   // "http://127.0.0.1:4580". No path.
   std::string endpoint;
   std::string region;   // signing region
-  std::string service;  // signing name ("secretsmanager", "s3", ...)
+  std::string service;  // signing name ("secretsmanager", "s3", ...); "s3" signs as S3 wants
   Credentials credentials;
+  // When set, the credentials of each request (temporary ones renewed before they expire, and
+  // once more when the service says they have): overrides `credentials`.
+  std::shared_ptr<CredentialsProvider> provider;
+  // Attempts per request on throttling, 5xx and network trouble (AWS's standard retry mode
+  // makes 3), apart by exponential backoff with full jitter (100 ms, 200 ms, ... up to 20 s).
+  int max_attempts = 1;
+  std::function<void(std::chrono::milliseconds)> sleep;  // default: this thread sleeps
   std::string user_agent = "trailwatch";
   std::int64_t connect_timeout_ms = 5000;
   std::int64_t timeout_ms = 30000;
@@ -53,6 +63,11 @@ struct JsonError {
 };
 // The error a JSON-protocol response carries; nullopt for a 2xx or a body that is no error.
 std::optional<JsonError> ParseJsonError(const Response& response);
+// The error code of a non-2xx response, JSON (`__type`) or XML (`<Code>`): "SlowDown",
+// "NoSuchBucket", "HTTP503" when the body names none; "" for a 2xx.
+std::string ErrorCode(const Response& response);
+// Whether AWS's SDKs retry it: throttling codes, 429 and 5xx.
+bool IsRetryable(const Response& response);
 
 class Client {
  public:
@@ -61,15 +76,18 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Adds Host and the SigV4 headers and sends. `request.path` and `query` are raw (already
-  // percent-encoded). Any HTTP status is a Response; only transport failures (connect, TLS,
-  // timeout) are errors (IoError). The error text never contains credentials.
+  // Adds Host and the SigV4 headers and sends, again (up to max_attempts) on throttling, 5xx
+  // and network trouble. `request.path` and `query` are raw (already percent-encoded). Any
+  // HTTP status is a Response; only transport failures (connect, TLS, timeout) and missing
+  // credentials are errors. The error text never contains credentials.
   Result<Response> Send(HttpRequest request);
 
   // AWS JSON 1.1: POST / with X-Amz-Target `target` ("secretsmanager.GetSecretValue").
   Result<Response> CallJson(std::string_view target, std::string body);
 
  private:
+  Result<Response> SendOnce(HttpRequest request, const Credentials& credentials);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
