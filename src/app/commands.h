@@ -11,8 +11,9 @@
 #include "common/status.h"
 
 namespace trailwatch::engine {
+struct Input;
 struct ScanOptions;
-}
+}  // namespace trailwatch::engine
 
 namespace trailwatch::app {
 
@@ -44,6 +45,13 @@ struct ScanCommandOptions {
 // Parses --start-time/--end-time (relative to the system clock) and --threads into `scan`.
 // Errors name the flag. Shared by both forms of `scan`.
 Status ConfigureScan(const ScanCommandOptions& options, engine::ScanOptions* scan);
+
+// The inputs of `scan`'s SOURCE arguments, in argument order: files, directories and "-"
+// (engine::ResolveSources), and s3://bucket/prefix listed with scan's time range
+// (ingest::ListS3; what was listed is reported on `err`). No arguments: stdin.
+Result<std::vector<engine::Input>> ResolveScanSources(const ScanCommandOptions& options,
+                                                      const engine::ScanOptions& scan,
+                                                      std::FILE* err);
 
 // Runs filter patterns over CloudTrail inputs (design.md §3 `scan`).
 int RunScanCommand(const ScanCommandOptions& options, std::FILE* out, std::FILE* err);

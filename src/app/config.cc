@@ -160,10 +160,10 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
                                               static_cast<std::uint32_t>(e.mark.column + 1)});
   }
   if (root.IsNull()) return c;  // an empty file: the defaults
-  if (Status s =
-          r.Keys(root, "",
-                 {"account_id", "region", "listen", "data_dir", "rules", "sources", "smtp",
-                  "subscriptions", "trail", "tls", "log_format", "parameters", "public_url"});
+  if (Status s = r.Keys(root, "",
+                        {"account_id", "region", "listen", "data_dir", "rules", "sources", "smtp",
+                         "subscriptions", "trail", "tls", "log_format", "parameters", "public_url",
+                         "aws_poll_seconds"});
       !s.ok()) {
     return s;
   }
@@ -276,6 +276,11 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
       if (!s.ok()) return s.status();
       c.trail_digest_seconds = *s;
     }
+  }
+  if (const YAML::Node v = root["aws_poll_seconds"]) {
+    auto s = r.Seconds(v, "aws_poll_seconds");
+    if (!s.ok()) return s.status();
+    c.aws_poll_seconds = *s;
   }
   if (const YAML::Node n = root["tls"]) {
     if (Status s = r.Keys(n, "tls", {"cert", "key"}); !s.ok()) return s;

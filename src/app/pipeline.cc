@@ -109,6 +109,8 @@ struct Pipeline::Impl {
   std::unique_ptr<Monitor> monitor;
   std::unique_ptr<MonitorSink> sink;
   std::vector<std::unique_ptr<ingest::FileFollower>> followers;
+  std::vector<std::unique_ptr<ingest::S3Follower>> s3_followers;
+  std::vector<std::unique_ptr<ingest::LogsFollower>> logs_followers;
   std::mutex stop_mu;
   bool stopped = false;
   std::function<void(const Notice&)> on_notice;
@@ -435,10 +437,33 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
 
   p.sink = std::make_unique<MonitorSink>(p.monitor.get(), log);
   for (const std::string& source : config.sources) {
-    if (source.starts_with("s3://") || source.starts_with("sqs://") ||
-        source.starts_with("logs://")) {
-      return Status::InvalidArgument(
-          fmt::format("sources: {}: AWS sources are not supported by up yet", source));
+    if (source.starts_with("sqs://")) {
+      return Status::InvalidArgument(fmt::format(
+          "sources: {}: up follows files, directories, s3:// and logs://; sqs:// is not "
+          "supported yet",
+          source));
+    }
+    if (source.starts_with("logs://")) {
+      ingest::LogsFollowerOptions lo;
+      lo.url = source;
+      lo.store = store;
+      lo.clock = &clock;
+      lo.poll_interval = std::chrono::seconds(config.aws_poll_seconds);
+      auto follower = ingest::LogsFollower::Create(std::move(lo), p.sink.get());
+      if (!follower.ok()) return follower.status().WithContext("sources: " + source);
+      p.logs_followers.push_back(std::move(*follower));
+      continue;
+    }
+    if (source.starts_with("s3://")) {
+      ingest::S3FollowerOptions so;
+      so.url = source;
+      so.store = store;
+      so.clock = &clock;
+      so.poll_interval = std::chrono::seconds(config.aws_poll_seconds);
+      auto follower = ingest::S3Follower::Create(std::move(so), p.sink.get());
+      if (!follower.ok()) return follower.status().WithContext("sources: " + source);
+      p.s3_followers.push_back(std::move(*follower));
+      continue;
     }
     ingest::FollowerOptions fo;
     fo.paths = {source};
@@ -452,7 +477,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
              "trailwatch: monitoring {} metric filters, {} alarms, {} composite alarms, {} "
              "detections, {} sources besides the vault\n",
              p.rules.metric_filters.size(), p.rules.alarms.size(), p.rules.composites.size(),
-             p.rules.detections.size(), p.followers.size());
+             p.rules.detections.size(),
+             p.followers.size() + p.s3_followers.size() + p.logs_followers.size());
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
@@ -516,6 +542,8 @@ Status Pipeline::Start() {
   }
   impl_->monitor->Start();
   for (auto& f : impl_->followers) f->Start();
+  for (auto& f : impl_->s3_followers) f->Start();
+  for (auto& f : impl_->logs_followers) f->Start();
   return Status::Ok();
 }
 
@@ -524,6 +552,8 @@ void Pipeline::Stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
   for (auto& f : impl_->followers) f->Stop();
+  for (auto& f : impl_->s3_followers) f->Stop();
+  for (auto& f : impl_->logs_followers) f->Stop();
   impl_->monitor->Stop();
   impl_->Evaluated({}, INT64_MIN, /*now=*/true);
   impl_->outbox->Stop();

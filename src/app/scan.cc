@@ -8,6 +8,7 @@
 #include "common/json_text.h"
 #include "common/time.h"
 #include "engine/engine.h"
+#include "ingest/ingest.h"
 
 namespace trailwatch::app {
 namespace {
@@ -153,6 +154,54 @@ Status ConfigureScan(const ScanCommandOptions& options, engine::ScanOptions* sca
   return Status::Ok();
 }
 
+Result<std::vector<engine::Input>> ResolveScanSources(const ScanCommandOptions& options,
+                                                      const engine::ScanOptions& scan,
+                                                      std::FILE* err) {
+  std::vector<std::string> sources = options.sources;
+  if (sources.empty()) sources.push_back("-");
+  std::vector<engine::Input> inputs;
+  std::vector<std::string> local;
+  auto flush_local = [&]() -> Status {
+    if (local.empty()) return Status::Ok();
+    auto resolved = engine::ResolveSources(local);
+    local.clear();
+    if (!resolved.ok()) return resolved.status();
+    for (engine::Input& in : *resolved) inputs.push_back(std::move(in));
+    return Status::Ok();
+  };
+  for (const std::string& source : sources) {
+    if (source.starts_with("sqs://")) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: scan reads files, s3:// and logs://; sqs:// is not supported yet", source));
+    }
+    const bool logs = source.starts_with("logs://");
+    if (!logs && !source.starts_with("s3://")) {
+      local.push_back(source);
+      continue;
+    }
+    if (Status s = flush_local(); !s.ok()) return s;
+    const auto started = std::chrono::steady_clock::now();
+    auto listing = logs ? ingest::ListLogs(source, scan.start_ms, scan.end_ms,
+                                           aws::Environment::Process(), SystemClock::Instance())
+                        : ingest::ListS3(source, scan.start_ms, scan.end_ms,
+                                         aws::Environment::Process(), SystemClock::Instance());
+    if (!listing.ok()) return listing.status();
+    if (!logs) {
+      fmt::print(err, "trailwatch: {}: {} objects ({} listing requests, {:.2f} s)\n", source,
+                 listing->inputs.size(), listing->list_requests,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+    for (ingest::RemoteInput& r : listing->inputs) {
+      engine::Input in;
+      in.name = std::move(r.name);
+      in.read = std::move(r.read);
+      inputs.push_back(std::move(in));
+    }
+  }
+  if (Status s = flush_local(); !s.ok()) return s;
+  return inputs;
+}
+
 int RunScanCommand(const ScanCommandOptions& options, std::FILE* out, std::FILE* err) {
   auto fail = [err](const std::string& message) {
     fmt::print(err, "trailwatch: {}\n", message);
@@ -181,9 +230,7 @@ int RunScanCommand(const ScanCommandOptions& options, std::FILE* out, std::FILE*
   if (Status st = ConfigureScan(options, &scan); !st.ok()) return fail(st.message());
   scan.collect_matches = o != "count";
 
-  std::vector<std::string> sources = options.sources;
-  if (sources.empty()) sources.push_back("-");
-  auto inputs = engine::ResolveSources(sources);
+  auto inputs = ResolveScanSources(options, scan, err);
   if (!inputs.ok()) return fail(inputs.status().ToString());
 
   const bool progress =

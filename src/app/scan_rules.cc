@@ -98,9 +98,7 @@ int RunScanRules(const ScanCommandOptions& options, std::FILE* out, std::FILE* e
                       detections ? detections->MakeHook() : nullptr));
   };
 
-  std::vector<std::string> sources = options.sources;
-  if (sources.empty()) sources.push_back("-");
-  auto inputs = engine::ResolveSources(sources);
+  auto inputs = ResolveScanSources(options, scan, err);
   if (!inputs.ok()) return fail(inputs.status().ToString());
   Quiet quiet(err);
   std::vector<std::unique_ptr<engine::EventHook>> hooks;

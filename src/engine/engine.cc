@@ -27,7 +27,7 @@ Result<std::vector<Input>> ResolveSources(const std::vector<std::string>& source
   std::vector<Input> out;
   for (const std::string& src : sources) {
     if (src == "-") {
-      out.push_back({"-", true});
+      out.push_back({"-", true, nullptr});
       continue;
     }
     std::error_code ec;
@@ -35,7 +35,7 @@ Result<std::vector<Input>> ResolveSources(const std::vector<std::string>& source
     if (ec || !fs::exists(st))
       return Status::NotFound(fmt::format("{}: no such file or directory", src));
     if (!fs::is_directory(st)) {
-      out.push_back({src, false});
+      out.push_back({src, false, nullptr});
       continue;
     }
     std::vector<std::string> files;
@@ -48,7 +48,7 @@ Result<std::vector<Input>> ResolveSources(const std::vector<std::string>& source
     }
     if (ec) return Status::IoError(fmt::format("{}: {}", src, ec.message()));
     std::sort(files.begin(), files.end());
-    for (std::string& f : files) out.push_back({std::move(f), false});
+    for (std::string& f : files) out.push_back({std::move(f), false, nullptr});
   }
   return out;
 }
@@ -129,7 +129,8 @@ class Worker final : public event::RecordHandler {
 
   void OnRecord(std::string_view json, const event::RecordInfo& info) override {
     extractor_.Extract(*options_.paths, json, &view_, info.padded);
-    if (!view_.is_json_object()) return Malformed(info.index, "not a valid JSON object");
+    const std::uint64_t record = record_base_ + info.index;
+    if (!view_.is_json_object()) return Malformed(record, "not a valid JSON object");
     std::int64_t time = info.timestamp_ms;
     bool have_time = false;
     view_.AnyValue(options_.event_time_slot, [&](const event::Value& v) {
@@ -141,8 +142,8 @@ class Worker final : public event::RecordHandler {
       return true;
     });
     if (!have_time && time < 0) {
-      return Malformed(info.index, view_.HasValue(options_.event_time_slot) ? "invalid eventTime"
-                                                                            : "no eventTime");
+      return Malformed(
+          record, view_.HasValue(options_.event_time_slot) ? "invalid eventTime" : "no eventTime");
     }
     if ((options_.start_ms && time < *options_.start_ms) ||
         (options_.end_ms && time >= *options_.end_ms)) {
@@ -160,7 +161,7 @@ class Worker final : public event::RecordHandler {
         any = true;
       }
     }
-    if (hook_) hook_->OnEvent(view_, json, time, matched_, index_, info.index);
+    if (hook_) hook_->OnEvent(view_, json, time, matched_, index_, record);
     if (!any) return;
     ++stats_.matched;
     if (!options_.collect_matches) return;
@@ -170,11 +171,28 @@ class Worker final : public event::RecordHandler {
   }
 
   void OnMalformed(std::uint64_t index, std::string_view reason) override {
-    Malformed(index, reason);
+    Malformed(index == event::kWholeInput ? index : record_base_ + index, reason);
   }
 
  private:
   void Read(const Input& input) {
+    if (input.read) {
+      // Records are numbered across the parts, as in one file.
+      for (record_base_ = 0;;) {
+        auto more = input.read(&bytes_);
+        if (!more.ok()) {
+          Malformed(event::kWholeInput, fmt::format("cannot read: {}", more.status().message()));
+          break;
+        }
+        if (!*more) break;
+        stats_.bytes_read += bytes_.size();
+        const event::ReadResult part = reader_.Read(bytes_, this);
+        record_base_ += part.records + part.malformed;
+        Finish(part);
+      }
+      record_base_ = 0;
+      return;
+    }
     int fd = 0;
     std::uint64_t size = 0;
     if (!input.is_stdin) {
@@ -207,7 +225,11 @@ class Worker final : public event::RecordHandler {
       read = reader_.Read(bytes_, this);
     }
     if (!input.is_stdin) ::close(fd);
-    stats_.bytes_decoded = read.decoded_bytes;
+    Finish(read);
+  }
+
+  void Finish(const event::ReadResult& read) {
+    stats_.bytes_decoded += read.decoded_bytes;
     shared_->live_bytes.fetch_add(read.decoded_bytes);
     shared_->live_events.fetch_add(stats_.events & 1023);
     if (read.format == event::InputFormat::kDigest) ++stats_.digests;
@@ -245,6 +267,7 @@ class Worker final : public event::RecordHandler {
   std::string bytes_;
   std::string out_;
   std::size_t index_ = 0;
+  std::uint64_t record_base_ = 0;  // records of the earlier parts of a remote input
   std::unique_ptr<EventHook> hook_;
   std::vector<bool> matched_;
   ScanStats stats_;

@@ -22,8 +22,12 @@
 namespace trailwatch::engine {
 
 struct Input {
-  std::string name;  // as shown to the user: the path, or "-" for stdin
+  std::string name;  // as shown to the user: the path, "-" for stdin, an s3:// URL
   bool is_stdin = false;
+  // Remote inputs: the next part of their bytes into `bytes` (each part a whole document, e.g.
+  // an S3 object, a page of CloudWatch Logs events); false when there is no more. Called on a
+  // worker thread until false or an error; may block on the network.
+  std::function<Result<bool>(std::string* bytes)> read;
 };
 
 // Expands SOURCE arguments into inputs: a file; a directory, recursively, in sorted path

@@ -26,14 +26,17 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "aws/credentials.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "event/event.h"
@@ -175,6 +178,122 @@ class FileFollower {
   std::condition_variable wake_;
   bool stop_ = false;
   std::thread thread_;
+};
+
+// --- S3: `scan s3://bucket/prefix` (docs/sources.md) ---
+
+// One remote input: its URL, and how to read it part by part (engine::Input::read).
+struct RemoteInput {
+  std::string name;
+  std::function<Result<bool>(std::string* bytes)> read;
+};
+
+struct RemoteListing {
+  std::vector<RemoteInput> inputs;  // in key order
+  std::uint64_t list_requests = 0;  // listing requests made
+};
+
+// Lists s3://bucket/prefix. CloudTrail's key layout
+// ([prefix/]AWSLogs/[o-org/]<account>/CloudTrail/<region>/YYYY/MM/DD/) is recognised: with a
+// time range (event time, [start, end)) only the days it covers are listed, and the day after
+// (CloudTrail delivers up to an hour or so late); digest folders are never listed. Other keys
+// under the prefix are all read. Region, endpoint and credentials: aws/credentials.h.
+Result<RemoteListing> ListS3(std::string_view url, std::optional<std::int64_t> start_ms,
+                             std::optional<std::int64_t> end_ms, const aws::Environment& env,
+                             const Clock& clock);
+
+// --- S3: an `up` source (docs/sources.md) ---
+
+struct S3FollowerOptions {
+  std::string url;  // s3://bucket/prefix
+  store::Store* store = nullptr;
+  const Clock* clock = nullptr;  // null: SystemClock::Instance()
+  aws::Environment env = aws::Environment::Process();
+  std::chrono::milliseconds poll_interval{std::chrono::seconds(30)};
+  event::ReadOptions read;
+};
+
+struct S3FollowerStats {
+  std::uint64_t polls = 0;
+  std::uint64_t objects = 0;  // objects read
+  std::uint64_t records = 0;
+  std::uint64_t malformed = 0;
+  std::uint64_t errors = 0;  // failed polls (listing, fetching, storing)
+  std::uint64_t list_requests = 0;
+};
+
+// Follows a CloudTrail bucket: every poll lists today's and yesterday's folder (UTC) of each
+// ".../CloudTrail/<region>/" under the prefix (the region folders are found again every 20
+// polls, so a new account or region is picked up) and reads the objects it has not read, in key
+// order, handing their records to the sink. The keys read are kept per region folder in store
+// checkpoints ("ingest:s3:<bucket>/<folder>"), so a restart neither reads an object twice nor
+// skips one delivered meanwhile (up to a day of downtime). At the first start of a folder its
+// existing objects are taken as read: following starts now (`scan` is for history). A prefix
+// without CloudTrail's layout is listed whole at every poll.
+class S3Follower {
+ public:
+  static Result<std::unique_ptr<S3Follower>> Create(S3FollowerOptions options, RecordSink* sink);
+  ~S3Follower();
+  S3Follower(const S3Follower&) = delete;
+  S3Follower& operator=(const S3Follower&) = delete;
+
+  void Start();
+  void Stop();
+  // One poll (serialised with the thread's). The first error stops the poll; the next goes on
+  // from where this one stopped.
+  Status PollOnce();
+  S3FollowerStats stats() const;
+
+ private:
+  struct Impl;
+  explicit S3Follower(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// --- CloudWatch Logs: `scan logs://group` and an `up` source (docs/sources.md) ---
+
+// One input that reads the log group's events with FilterLogEvents over [start, end), a page
+// at a time (each page a document of CloudWatch Logs output: each message is a record, its
+// timestamp the event time when the record has no eventTime).
+Result<RemoteListing> ListLogs(std::string_view url, std::optional<std::int64_t> start_ms,
+                               std::optional<std::int64_t> end_ms, const aws::Environment& env,
+                               const Clock& clock);
+
+struct LogsFollowerOptions {
+  std::string url;  // logs://log-group
+  store::Store* store = nullptr;
+  const Clock* clock = nullptr;  // null: SystemClock::Instance()
+  aws::Environment env = aws::Environment::Process();
+  std::chrono::milliseconds poll_interval{std::chrono::seconds(30)};
+  // Events can be ingested with timestamps a little in the past: every poll asks again for
+  // this much before the newest timestamp read, and skips the event ids already read.
+  std::chrono::milliseconds lookback{std::chrono::minutes(10)};
+  event::ReadOptions read;
+};
+
+// Follows a log group: every poll reads the events since the last one (FilterLogEvents from
+// the newest timestamp read minus the lookback), handing each message to the sink as a record.
+// The newest timestamp and the ids read within the lookback are kept in a store checkpoint
+// ("ingest:logs:<group>"): a restart reads nothing twice and misses nothing. The first start
+// begins now (`scan logs://…` is for history).
+class LogsFollower {
+ public:
+  static Result<std::unique_ptr<LogsFollower>> Create(LogsFollowerOptions options,
+                                                      RecordSink* sink);
+  ~LogsFollower();
+  LogsFollower(const LogsFollower&) = delete;
+  LogsFollower& operator=(const LogsFollower&) = delete;
+
+  void Start();
+  void Stop();
+  Status PollOnce();
+  // objects: pages read.
+  S3FollowerStats stats() const;
+
+ private:
+  struct Impl;
+  explicit LogsFollower(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace trailwatch::ingest

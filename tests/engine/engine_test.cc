@@ -161,7 +161,7 @@ class Recorder final : public ScanObserver {
 
 std::vector<Input> Files(const std::vector<std::string>& paths) {
   std::vector<Input> out;
-  for (const std::string& p : paths) out.push_back({p, false});
+  for (const std::string& p : paths) out.push_back({p, false, nullptr});
   return out;
 }
 
@@ -185,20 +185,20 @@ TEST(ResolveSourcesTest, FileDirectoryStdinAndOrder) {
     std::vector<Input> want;
   };
   const std::vector<Input> tree = {
-      {root + "/a/1.json", false},
-      {root + "/a/y.json.gz", false},
-      {root + "/a/z/0.json", false},
-      {root + "/b/2.json", false},
-      {root + "/b/sub/deeper/x.json", false},
-      {root + "/c.json", false},
+      {root + "/a/1.json", false, nullptr},
+      {root + "/a/y.json.gz", false, nullptr},
+      {root + "/a/z/0.json", false, nullptr},
+      {root + "/b/2.json", false, nullptr},
+      {root + "/b/sub/deeper/x.json", false, nullptr},
+      {root + "/c.json", false, nullptr},
   };
-  std::vector<Input> mixed = {{"-", true}, {single, false}};
+  std::vector<Input> mixed = {{"-", true, nullptr}, {single, false, nullptr}};
   mixed.insert(mixed.end(), tree.begin(), tree.end());
-  mixed.push_back({single, false});
+  mixed.push_back({single, false, nullptr});
   const std::vector<Case> cases = {
-      {{single}, {{single, false}}},
+      {{single}, {{single, false, nullptr}}},
       {{root}, tree},
-      {{"-"}, {{"-", true}}},
+      {{"-"}, {{"-", true, nullptr}}},
       {{"-", single, root, single}, mixed},  // argument order is kept
       {{root + "/empty"}, {}},
       {{}, {}},
@@ -384,6 +384,37 @@ TEST_F(RunScanTest, UnreadableInputsAreCountedAndTheScanGoesOn) {
   EXPECT_EQ(rec.Matches(good), Ev("GetSecretValue", 0) + "\n");
 }
 
+// A remote input (s3://, logs://) read part by part: records are numbered across the parts,
+// a failing part is one problem, and what came before it counts.
+TEST_F(RunScanTest, RemoteInputsReadPartByPart) {
+  const std::vector<std::string> parts = {
+      CloudTrail({Ev("GetSecretValue", 0), Ev("ListSecrets", 1)}),
+      Ndjson({Ev("GetSecretValue", 2), "{\"eventName\":\"NoTime\"}"})};
+  Input remote;
+  remote.name = "logs://group";
+  std::size_t next = 0;
+  remote.read = [&](std::string* bytes) -> Result<bool> {
+    if (next == parts.size()) return Status::IoError("connection reset");
+    *bytes = parts[next++];
+    return true;
+  };
+  auto scan = MakeScan({kGetSecret});
+  Recorder rec;
+  const ScanStats st = RunScan({remote}, scan->options, &rec);
+  EXPECT_EQ(st.inputs, 1u);
+  EXPECT_EQ(st.events, 3u);
+  EXPECT_EQ(st.matched, 2u);
+  EXPECT_EQ(st.malformed, 2u) << "the record without eventTime and the failed read";
+  EXPECT_EQ(st.bytes_read, parts[0].size() + parts[1].size());
+  EXPECT_EQ(rec.Matches("logs://group"),
+            Ev("GetSecretValue", 0) + "\n" + Ev("GetSecretValue", 2) + "\n");
+  const auto problems = rec.Problems("logs://group");
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(problems[0].find("record 3: no eventTime"), std::string::npos)
+      << "numbered across the parts: " << problems[0];
+  EXPECT_NE(problems[1].find("cannot read: connection reset"), std::string::npos) << problems[1];
+}
+
 // Runs `fn` with file descriptor 0 reading `path`.
 template <typename Fn>
 void WithStdin(const std::string& path, Fn&& fn) {
@@ -408,7 +439,7 @@ TEST_F(RunScanTest, ReadsStdin) {
     auto scan = MakeScan({kGetSecret});
     Recorder rec;
     ScanStats st;
-    WithStdin(file, [&] { st = RunScan({{"-", true}}, scan->options, &rec); });
+    WithStdin(file, [&] { st = RunScan({{"-", true, nullptr}}, scan->options, &rec); });
     EXPECT_EQ(st.events, 2u);
     EXPECT_EQ(st.bytes_read, data.size());
     EXPECT_EQ(rec.Matches("-"), Ev("GetSecretValue", 0) + "\n");

@@ -1,0 +1,243 @@
+// ListLogs and LogsFollower (ingest.h): CloudTrail in a CloudWatch Logs group.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "aws/logs.h"
+#include "common/json_text.h"
+#include "ingest/ingest.h"
+#include "ingest/poll_loop.h"
+
+namespace trailwatch::ingest {
+namespace {
+
+constexpr std::string_view kLogsCheckpointPrefix = "ingest:logs:";
+
+Result<std::string> GroupOf(std::string_view url) {
+  if (!url.starts_with("logs://") || url.size() == 7) {
+    return Status::InvalidArgument(fmt::format("{}: expected logs://LOG-GROUP", url));
+  }
+  return std::string(url.substr(7));
+}
+
+}  // namespace
+
+Result<RemoteListing> ListLogs(std::string_view url, std::optional<std::int64_t> start_ms,
+                               std::optional<std::int64_t> end_ms, const aws::Environment& env,
+                               const Clock& clock) {
+  auto group = GroupOf(url);
+  if (!group.ok()) return group.status();
+  auto client = aws::OpenLogs(env, clock);
+  if (!client.ok()) return client.status();
+  // The first page now, so that a missing group or a credentials problem is an error of the
+  // command rather than of one input.
+  auto first = (*client)->Filter(*group, start_ms, end_ms, "");
+  if (!first.ok()) return first.status();
+  RemoteListing out;
+  out.list_requests = 1;
+  RemoteInput in;
+  in.name = std::string(url);
+  std::shared_ptr<aws::LogsClient> shared = std::move(*client);
+  in.read = [shared, group = *group, start_ms, end_ms, page = std::move(*first),
+             started = false](std::string* bytes) mutable -> Result<bool> {
+    if (started) {
+      if (page.next_token.empty()) return false;
+      auto next = shared->Filter(group, start_ms, end_ms, page.next_token);
+      if (!next.ok()) return next.status();
+      page = std::move(*next);
+    }
+    started = true;
+    *bytes = std::move(page.body);
+    return true;
+  };
+  out.inputs.push_back(std::move(in));
+  return out;
+}
+
+struct LogsFollower::Impl {
+  LogsFollowerOptions options;
+  RecordSink* sink;
+  const Clock& clock;
+  std::string group;
+  std::unique_ptr<aws::LogsClient> client;
+  event::Reader reader;
+  bool known = false;
+  std::int64_t newest = 0;           // the newest timestamp read
+  std::set<std::string> recent_ids;  // ids read with timestamps >= newest - lookback
+  std::map<std::string, std::int64_t> id_times;
+  std::mutex poll_mu;
+  mutable std::mutex stats_mu;
+  S3FollowerStats stats;
+  PollLoop loop;
+
+  Impl(LogsFollowerOptions o, RecordSink* s, const Clock& c)
+      : options(std::move(o)), sink(s), clock(c), reader(options.read) {}
+
+  std::int64_t NowMs() const { return clock.Now().time_since_epoch().count(); }
+  std::int64_t LookbackMs() const { return options.lookback.count(); }
+  std::string Name() const { return fmt::format("{}{}", kLogsCheckpointPrefix, group); }
+
+  Status Load() {
+    if (known) return Status::Ok();
+    std::optional<std::string> state;
+    if (options.store) {
+      Status st = options.store->Read([&](store::Transaction& tx) {
+        auto v = tx.GetCheckpoint(Name());
+        if (!v.ok()) return v.status();
+        state = std::move(*v);
+        return Status::Ok();
+      });
+      if (!st.ok()) return st;
+    }
+    known = true;
+    if (!state) {
+      newest = NowMs();  // following starts now
+      return Status::Ok();
+    }
+    // "<newest>\n<timestamp> <id>\n..."
+    std::size_t at = 0;
+    for (bool first = true; at < state->size(); first = false) {
+      std::size_t nl = state->find('\n', at);
+      if (nl == std::string::npos) nl = state->size();
+      const std::string_view line(state->data() + at, nl - at);
+      at = nl + 1;
+      std::int64_t t = 0;
+      auto [ptr, ec] = std::from_chars(line.data(), line.data() + line.size(), t);
+      if (ec != std::errc()) continue;
+      if (first) {
+        newest = t;
+      } else if (ptr < line.data() + line.size()) {
+        std::string id(ptr + 1, line.data() + line.size());
+        id_times[id] = t;
+        recent_ids.insert(std::move(id));
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status Save() {
+    if (options.store == nullptr) return Status::Ok();
+    std::string state = std::to_string(newest) + "\n";
+    for (const auto& [id, t] : id_times) state += fmt::format("{} {}\n", t, id);
+    const std::int64_t now = NowMs();
+    if (Status s = sink->Commit(*options.store, {}, now); !s.ok()) return s;
+    return options.store->Write(
+        [&](store::Transaction& tx) { return tx.PutCheckpoint(Name(), state, now); });
+  }
+
+  Status Poll() {
+    std::lock_guard lock(poll_mu);
+    S3FollowerStats delta;
+    Status status = Load();
+    bool changed = false;
+    std::string token;
+    const std::int64_t from = newest - LookbackMs();
+    while (status.ok()) {
+      auto page = client->Filter(group, from, std::nullopt, token);
+      ++delta.list_requests;
+      if (!page.ok()) {
+        status = page.status();
+        break;
+      }
+      ++delta.objects;
+      for (const aws::LogEvent& e : page->events) {
+        if (recent_ids.contains(e.event_id)) continue;
+        // A page of one event: the reader handles the message (a record) with its timestamp.
+        std::string one = fmt::format(R"({{"events":[{{"timestamp":{},"message":)", e.timestamp_ms);
+        AppendJsonString(&one, e.message);
+        one += "}]}";
+        Deliver(one, &delta);
+        recent_ids.insert(e.event_id);
+        id_times[e.event_id] = e.timestamp_ms;
+        newest = std::max(newest, e.timestamp_ms);
+        changed = true;
+      }
+      token = std::move(page->next_token);
+      if (token.empty()) break;
+    }
+    // Forget the ids that fell out of the lookback.
+    for (auto it = id_times.begin(); it != id_times.end();) {
+      if (it->second < newest - LookbackMs()) {
+        recent_ids.erase(it->first);
+        it = id_times.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (changed) {
+      if (Status s = Save(); !s.ok() && status.ok()) status = s;
+    }
+    std::lock_guard s(stats_mu);
+    ++stats.polls;
+    stats.objects += delta.objects;
+    stats.records += delta.records;
+    stats.malformed += delta.malformed;
+    stats.list_requests += delta.list_requests;
+    if (!status.ok()) ++stats.errors;
+    return status;
+  }
+
+  void Deliver(const std::string& doc, S3FollowerStats* delta) {
+    struct Handler final : event::RecordHandler {
+      Handler(RecordSink* s, std::string_view n, S3FollowerStats* d) : sink(s), name(n), delta(d) {}
+      void OnRecord(std::string_view json, const event::RecordInfo& info) override {
+        RecordOrigin o;
+        o.path = name;
+        o.record = info.index;
+        o.timestamp_ms = info.timestamp_ms;
+        o.padded = info.padded;
+        ++delta->records;
+        sink->OnRecord(json, o);
+      }
+      void OnMalformed(std::uint64_t index, std::string_view reason) override {
+        ++delta->malformed;
+        sink->OnProblem({name, index, reason});
+      }
+      RecordSink* sink;
+      std::string_view name;
+      S3FollowerStats* delta;
+    } handler(sink, options.url, delta);
+    reader.Read(doc, &handler);
+  }
+};
+
+LogsFollower::LogsFollower(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+LogsFollower::~LogsFollower() { Stop(); }
+
+Result<std::unique_ptr<LogsFollower>> LogsFollower::Create(LogsFollowerOptions options,
+                                                           RecordSink* sink) {
+  auto group = GroupOf(options.url);
+  if (!group.ok()) return group.status();
+  const Clock& clock = options.clock ? *options.clock : SystemClock::Instance();
+  auto client = aws::OpenLogs(options.env, clock);
+  if (!client.ok()) return client.status();
+  auto impl = std::make_unique<Impl>(std::move(options), sink, clock);
+  impl->group = std::move(*group);
+  impl->client = std::move(*client);
+  return std::unique_ptr<LogsFollower>(new LogsFollower(std::move(impl)));
+}
+
+void LogsFollower::Start() {
+  Impl* p = impl_.get();
+  p->loop.Start(
+      p->options.poll_interval, [p] { return p->Poll(); },
+      [p](const Status& s) {
+        p->sink->OnProblem({p->options.url, event::kWholeInput, s.message()});
+      });
+}
+
+void LogsFollower::Stop() { impl_->loop.Stop(); }
+
+Status LogsFollower::PollOnce() { return impl_->Poll(); }
+
+S3FollowerStats LogsFollower::stats() const {
+  std::lock_guard lock(impl_->stats_mu);
+  return impl_->stats;
+}
+
+}  // namespace trailwatch::ingest
