@@ -2,8 +2,8 @@
 // (common/encoding.h ParseFormQuery), the JSON log's line transform (common/log.h
 // JsonLogLine), whose output must always be one valid JSON object with a "msg" string, and
 // what the AWS clients read from AWS: S3's ListObjectsV2 XML (aws/s3.h ParseListPage),
-// FilterLogEvents JSON (aws/logs.h ParseLogEventsPage) and error codes (aws/client.h
-// ErrorCode, IsRetryable).
+// FilterLogEvents JSON (aws/logs.h ParseLogEventsPage), SQS notifications (aws/sqs.h
+// AnnouncedObjects) and error codes (aws/client.h ErrorCode, IsRetryable).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +13,7 @@
 #include "aws/client.h"
 #include "aws/logs.h"
 #include "aws/s3.h"
+#include "aws/sqs.h"
 #include "common/encoding.h"
 #include "common/log.h"
 
@@ -27,6 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!j.is_object() || !j.contains("msg") || !j["msg"].is_string()) std::abort();
   auto events = trailwatch::aws::ParseLogEventsPage(std::string(text), "logs://fuzz");
   if (events.ok() && events->body != text) std::abort();
+  (void)trailwatch::aws::AnnouncedObjects(text);
   auto page = trailwatch::aws::ParseListPage(text, "s3://fuzz");
   if (page.ok() && page->objects.size() > size) std::abort();
   trailwatch::aws::Response r;

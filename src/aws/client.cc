@@ -83,6 +83,20 @@ std::optional<JsonError> ParseJsonError(const Response& response) {
   return e;
 }
 
+std::string FormEncode(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
+      out += ch;
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
 std::string ErrorCode(const Response& response) {
   if (response.status >= 200 && response.status < 300) return "";
   const std::string_view body = response.body;
@@ -223,11 +237,12 @@ Result<Response> Client::SendOnce(HttpRequest request, const Credentials& creden
   return response;
 }
 
-Result<Response> Client::CallJson(std::string_view target, std::string body) {
+Result<Response> Client::CallJson(std::string_view target, std::string body,
+                                  std::string_view version) {
   HttpRequest r;
   r.method = "POST";
   r.path = "/";
-  r.headers = {{"Content-Type", "application/x-amz-json-1.1"},
+  r.headers = {{"Content-Type", fmt::format("application/x-amz-json-{}", version)},
                {"X-Amz-Target", std::string(target)}};
   r.body = std::move(body);
   return Send(std::move(r));

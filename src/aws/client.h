@@ -63,6 +63,9 @@ struct JsonError {
 };
 // The error a JSON-protocol response carries; nullopt for a 2xx or a body that is no error.
 std::optional<JsonError> ParseJsonError(const Response& response);
+// A form (query protocol) value: RFC 3986 unreserved characters stay, the rest is %XX, as the
+// SDKs encode form bodies.
+std::string FormEncode(std::string_view s);
 // The error code of a non-2xx response, JSON (`__type`) or XML (`<Code>`): "SlowDown",
 // "NoSuchBucket", "HTTP503" when the body names none; "" for a 2xx.
 std::string ErrorCode(const Response& response);
@@ -82,8 +85,10 @@ class Client {
   // credentials are errors. The error text never contains credentials.
   Result<Response> Send(HttpRequest request);
 
-  // AWS JSON 1.1: POST / with X-Amz-Target `target` ("secretsmanager.GetSecretValue").
-  Result<Response> CallJson(std::string_view target, std::string body);
+  // AWS JSON: POST / with X-Amz-Target `target` ("secretsmanager.GetSecretValue"), protocol
+  // version 1.1 (most services) or "1.0" (SQS, DynamoDB).
+  Result<Response> CallJson(std::string_view target, std::string body,
+                            std::string_view version = "1.1");
 
  private:
   Result<Response> SendOnce(HttpRequest request, const Credentials& credentials);
