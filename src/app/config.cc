@@ -163,7 +163,7 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
   if (Status s = r.Keys(root, "",
                         {"account_id", "region", "listen", "data_dir", "rules", "sources", "smtp",
                          "subscriptions", "trail", "tls", "log_format", "parameters", "public_url",
-                         "aws_poll_seconds"});
+                         "aws_poll_seconds", "metrics_export"});
       !s.ok()) {
     return s;
   }
@@ -275,6 +275,23 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
       auto s = r.Seconds(v, "trail.digest_seconds");
       if (!s.ok()) return s.status();
       c.trail_digest_seconds = *s;
+    }
+  }
+  if (const YAML::Node n = root["metrics_export"]) {
+    if (Status s = r.Keys(n, "metrics_export", {"namespace", "interval_seconds"}); !s.ok()) {
+      return s;
+    }
+    c.metrics_namespace = "Trailwatch";
+    if (const YAML::Node v = n["namespace"]) {
+      auto s = r.String(v, "metrics_export.namespace");
+      if (!s.ok()) return s.status();
+      if (s->empty()) return r.Error(v, "metrics_export.namespace", "must not be empty");
+      c.metrics_namespace = std::move(*s);
+    }
+    if (const YAML::Node v = n["interval_seconds"]) {
+      auto s = r.Seconds(v, "metrics_export.interval_seconds");
+      if (!s.ok()) return s.status();
+      c.metrics_interval_seconds = *s;
     }
   }
   if (const YAML::Node v = root["aws_poll_seconds"]) {

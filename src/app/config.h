@@ -43,8 +43,12 @@ struct Config {
   // The local trail: log files every delivery_seconds, digests every digest_seconds.
   std::uint32_t trail_delivery_seconds = 60;
   std::uint32_t trail_digest_seconds = 3600;
-  // How often AWS sources (s3://) are polled.
+  // How often AWS sources (s3://, logs://) are polled.
   std::uint32_t aws_poll_seconds = 30;
+  // trailwatch's own counters to CloudWatch (PutMetricData) every interval; empty namespace:
+  // off.
+  std::string metrics_namespace;
+  std::uint32_t metrics_interval_seconds = 60;
   // HTTPS for the daemon's port when both are set.
   std::string tls_cert;
   std::string tls_key;

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 
+#include "app/metrics_export.h"
 #include "app/monitor.h"
 #include "app/publisher.h"
 #include "app/sns_deliverer.h"
@@ -111,8 +112,10 @@ struct Pipeline::Impl {
   std::vector<std::unique_ptr<ingest::FileFollower>> followers;
   std::vector<std::unique_ptr<ingest::S3Follower>> s3_followers;
   std::vector<std::unique_ptr<ingest::LogsFollower>> logs_followers;
+  std::vector<std::unique_ptr<ingest::SqsFollower>> sqs_followers;
   std::mutex stop_mu;
   bool stopped = false;
+  std::unique_ptr<MetricsExporter> exporter;  // metrics_export; null when off
   std::function<void(const Notice&)> on_notice;
   // The seqs evaluated since the last MarkMonitored, and the time up to which the monitor
   // has handed everything to the outbox, as known and as stored (monitor thread only).
@@ -438,10 +441,16 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
   p.sink = std::make_unique<MonitorSink>(p.monitor.get(), log);
   for (const std::string& source : config.sources) {
     if (source.starts_with("sqs://")) {
-      return Status::InvalidArgument(fmt::format(
-          "sources: {}: up follows files, directories, s3:// and logs://; sqs:// is not "
-          "supported yet",
-          source));
+      ingest::SqsFollowerOptions qo;
+      qo.url = source;
+      qo.store = store;
+      qo.clock = &clock;
+      // Long polls end within this, so that a shutdown does not wait long.
+      qo.wait_seconds = static_cast<int>(std::min<std::uint32_t>(5, config.aws_poll_seconds));
+      auto follower = ingest::SqsFollower::Create(std::move(qo), p.sink.get());
+      if (!follower.ok()) return follower.status().WithContext("sources: " + source);
+      p.sqs_followers.push_back(std::move(*follower));
+      continue;
     }
     if (source.starts_with("logs://")) {
       ingest::LogsFollowerOptions lo;
@@ -473,12 +482,18 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
     if (!follower.ok()) return follower.status().WithContext("sources: " + source);
     p.followers.push_back(std::move(*follower));
   }
+  if (!config.metrics_namespace.empty()) {
+    auto exporter = MetricsExporter::Create(config, p.monitor.get(), p.outbox.get(), clock, log);
+    if (!exporter.ok()) return exporter.status().WithContext("metrics_export");
+    p.exporter = std::move(*exporter);
+  }
   fmt::print(log,
              "trailwatch: monitoring {} metric filters, {} alarms, {} composite alarms, {} "
              "detections, {} sources besides the vault\n",
              p.rules.metric_filters.size(), p.rules.alarms.size(), p.rules.composites.size(),
              p.rules.detections.size(),
-             p.followers.size() + p.s3_followers.size() + p.logs_followers.size());
+             p.followers.size() + p.s3_followers.size() + p.logs_followers.size() +
+                 p.sqs_followers.size());
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
@@ -544,6 +559,8 @@ Status Pipeline::Start() {
   for (auto& f : impl_->followers) f->Start();
   for (auto& f : impl_->s3_followers) f->Start();
   for (auto& f : impl_->logs_followers) f->Start();
+  for (auto& f : impl_->sqs_followers) f->Start();
+  if (impl_->exporter) impl_->exporter->Start();
   return Status::Ok();
 }
 
@@ -554,8 +571,10 @@ void Pipeline::Stop() {
   for (auto& f : impl_->followers) f->Stop();
   for (auto& f : impl_->s3_followers) f->Stop();
   for (auto& f : impl_->logs_followers) f->Stop();
+  for (auto& f : impl_->sqs_followers) f->Stop();
   impl_->monitor->Stop();
   impl_->Evaluated({}, INT64_MIN, /*now=*/true);
+  if (impl_->exporter) impl_->exporter->Stop();  // the last interval's counts too
   impl_->outbox->Stop();
 }
 

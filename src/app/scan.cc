@@ -172,7 +172,9 @@ Result<std::vector<engine::Input>> ResolveScanSources(const ScanCommandOptions& 
   for (const std::string& source : sources) {
     if (source.starts_with("sqs://")) {
       return Status::InvalidArgument(fmt::format(
-          "{}: scan reads files, s3:// and logs://; sqs:// is not supported yet", source));
+          "{}: a queue is an `up` source (reading it would consume its notifications); scan "
+          "the bucket they announce instead (s3://BUCKET/PREFIX)",
+          source));
     }
     const bool logs = source.starts_with("logs://");
     if (!logs && !source.starts_with("s3://")) {

@@ -1,30 +1,41 @@
-// The polling thread of the AWS followers (S3Follower, LogsFollower): runs a poll, reports its
-// error, waits an interval or until stopped.
-#ifndef TRAILWATCH_INGEST_POLL_LOOP_H_
-#define TRAILWATCH_INGEST_POLL_LOOP_H_
+// What the AWS followers (S3Follower, LogsFollower, SqsFollower) share: the polling thread, the
+// handler that hands an object's records to the sink, the counters.
+#ifndef TRAILWATCH_INGEST_FOLLOWER_UTIL_H_
+#define TRAILWATCH_INGEST_FOLLOWER_UTIL_H_
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "common/status.h"
+#include "ingest/ingest.h"
 
 namespace trailwatch::ingest {
 
+// Runs a poll, reports its error to the sink, waits an interval (after an error at least
+// `error_pause`) or until stopped.
 class PollLoop {
  public:
   ~PollLoop() { Stop(); }
 
-  void Start(std::chrono::milliseconds interval, std::function<Status()> poll,
-             std::function<void(const Status&)> on_error) {
+  // `sink` and `url` outlive the loop.
+  void Start(std::chrono::milliseconds interval, std::function<Status()> poll, RecordSink* sink,
+             std::string_view url,
+             std::chrono::milliseconds error_pause = std::chrono::seconds(5)) {
     if (thread_.joinable()) return;
-    thread_ = std::thread([this, interval, poll = std::move(poll), on_error = std::move(on_error)] {
+    thread_ = std::thread([this, interval, error_pause, poll = std::move(poll), sink, url] {
       for (;;) {
-        if (Status s = poll(); !s.ok()) on_error(s);
+        auto wait = interval;
+        if (Status s = poll(); !s.ok()) {
+          sink->OnProblem({url, event::kWholeInput, s.message()});
+          wait = std::max(interval, error_pause);
+        }
         std::unique_lock lock(mu_);
-        if (wake_.wait_for(lock, interval, [&] { return stopping_; })) return;
+        if (wake_.wait_for(lock, wait, [&] { return stopping_; })) return;
       }
     });
   }
@@ -45,6 +56,46 @@ class PollLoop {
   std::thread thread_;
 };
 
+// Hands the records of one object (`name`) to the sink, counting them in `counts`; records
+// `keep` refuses are dropped.
+class SinkHandler final : public event::RecordHandler {
+ public:
+  SinkHandler(RecordSink* sink, std::string_view name, S3FollowerStats* counts,
+              std::function<bool(std::string_view json)> keep = nullptr)
+      : sink_(sink), name_(name), counts_(counts), keep_(std::move(keep)) {}
+
+  void OnRecord(std::string_view json, const event::RecordInfo& info) override {
+    if (keep_ && !keep_(json)) return;
+    RecordOrigin o;
+    o.path = name_;
+    o.record = info.index;
+    o.timestamp_ms = info.timestamp_ms;
+    o.padded = info.padded;
+    ++counts_->records;
+    sink_->OnRecord(json, o);
+  }
+  void OnMalformed(std::uint64_t index, std::string_view reason) override {
+    ++counts_->malformed;
+    sink_->OnProblem({name_, index, reason});
+  }
+
+ private:
+  RecordSink* sink_;
+  std::string_view name_;
+  S3FollowerStats* counts_;
+  std::function<bool(std::string_view)> keep_;
+};
+
+// Adds one poll's counters to the follower's (under its lock).
+inline void AddPoll(S3FollowerStats* total, const S3FollowerStats& poll, bool failed) {
+  ++total->polls;
+  total->objects += poll.objects;
+  total->records += poll.records;
+  total->malformed += poll.malformed;
+  total->list_requests += poll.list_requests;
+  if (failed) ++total->errors;
+}
+
 }  // namespace trailwatch::ingest
 
-#endif  // TRAILWATCH_INGEST_POLL_LOOP_H_
+#endif  // TRAILWATCH_INGEST_FOLLOWER_UTIL_H_

@@ -296,6 +296,42 @@ class LogsFollower {
   std::unique_ptr<Impl> impl_;
 };
 
+// --- SQS: an `up` source (docs/sources.md) ---
+
+struct SqsFollowerOptions {
+  std::string url;  // sqs://QUEUE-NAME or sqs://https://sqs.REGION.amazonaws.com/ACCOUNT/NAME
+  store::Store* store = nullptr;
+  const Clock* clock = nullptr;  // null: SystemClock::Instance()
+  aws::Environment env = aws::Environment::Process();
+  int wait_seconds = 20;  // long polling
+  event::ReadOptions read;
+};
+
+// Follows the notifications of new log files on a queue (aws/sqs.h AnnouncedObjects: S3 event
+// notifications, CloudTrail's SNS notifications, EventBridge, raw or SNS-wrapped): reads each
+// announced object, hands its records to the sink, and deletes the message only once all its
+// objects were read and their records committed. Objects already read (the last 10,000,
+// kept in the store checkpoint "ingest:sqs:<queue>") are not read again when announced twice,
+// and records with an eventID already seen in this run are dropped.
+class SqsFollower {
+ public:
+  static Result<std::unique_ptr<SqsFollower>> Create(SqsFollowerOptions options, RecordSink* sink);
+  ~SqsFollower();
+  SqsFollower(const SqsFollower&) = delete;
+  SqsFollower& operator=(const SqsFollower&) = delete;
+
+  void Start();
+  void Stop();
+  Status PollOnce();
+  // objects: objects read; list_requests: messages received.
+  S3FollowerStats stats() const;
+
+ private:
+  struct Impl;
+  explicit SqsFollower(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
 }  // namespace trailwatch::ingest
 
 #endif  // TRAILWATCH_INGEST_INGEST_H_

@@ -9,8 +9,8 @@
 
 #include "aws/logs.h"
 #include "common/json_text.h"
+#include "ingest/follower_util.h"
 #include "ingest/ingest.h"
-#include "ingest/poll_loop.h"
 
 namespace trailwatch::ingest {
 namespace {
@@ -172,35 +172,12 @@ struct LogsFollower::Impl {
       if (Status s = Save(); !s.ok() && status.ok()) status = s;
     }
     std::lock_guard s(stats_mu);
-    ++stats.polls;
-    stats.objects += delta.objects;
-    stats.records += delta.records;
-    stats.malformed += delta.malformed;
-    stats.list_requests += delta.list_requests;
-    if (!status.ok()) ++stats.errors;
+    AddPoll(&stats, delta, !status.ok());
     return status;
   }
 
   void Deliver(const std::string& doc, S3FollowerStats* delta) {
-    struct Handler final : event::RecordHandler {
-      Handler(RecordSink* s, std::string_view n, S3FollowerStats* d) : sink(s), name(n), delta(d) {}
-      void OnRecord(std::string_view json, const event::RecordInfo& info) override {
-        RecordOrigin o;
-        o.path = name;
-        o.record = info.index;
-        o.timestamp_ms = info.timestamp_ms;
-        o.padded = info.padded;
-        ++delta->records;
-        sink->OnRecord(json, o);
-      }
-      void OnMalformed(std::uint64_t index, std::string_view reason) override {
-        ++delta->malformed;
-        sink->OnProblem({name, index, reason});
-      }
-      RecordSink* sink;
-      std::string_view name;
-      S3FollowerStats* delta;
-    } handler(sink, options.url, delta);
+    SinkHandler handler(sink, options.url, delta);
     reader.Read(doc, &handler);
   }
 };
@@ -225,10 +202,7 @@ Result<std::unique_ptr<LogsFollower>> LogsFollower::Create(LogsFollowerOptions o
 void LogsFollower::Start() {
   Impl* p = impl_.get();
   p->loop.Start(
-      p->options.poll_interval, [p] { return p->Poll(); },
-      [p](const Status& s) {
-        p->sink->OnProblem({p->options.url, event::kWholeInput, s.message()});
-      });
+      p->options.poll_interval, [p] { return p->Poll(); }, p->sink, p->options.url);
 }
 
 void LogsFollower::Stop() { impl_->loop.Stop(); }

@@ -5,8 +5,8 @@
 #include <map>
 #include <set>
 
+#include "ingest/follower_util.h"
 #include "ingest/ingest.h"
-#include "ingest/poll_loop.h"
 #include "ingest/s3_internal.h"
 
 namespace trailwatch::ingest {
@@ -14,31 +14,6 @@ namespace {
 
 constexpr std::uint64_t kRediscoverEvery = 20;
 constexpr std::string_view kS3CheckpointPrefix = "ingest:s3:";
-
-// The records of one object to the sink.
-class ObjectHandler final : public event::RecordHandler {
- public:
-  ObjectHandler(RecordSink* sink, std::string_view name, S3FollowerStats* stats)
-      : sink_(sink), name_(name), stats_(stats) {}
-  void OnRecord(std::string_view json, const event::RecordInfo& info) override {
-    RecordOrigin o;
-    o.path = name_;
-    o.record = info.index;
-    o.timestamp_ms = info.timestamp_ms;
-    o.padded = info.padded;
-    ++stats_->records;
-    sink_->OnRecord(json, o);
-  }
-  void OnMalformed(std::uint64_t index, std::string_view reason) override {
-    ++stats_->malformed;
-    sink_->OnProblem({name_, index, reason});
-  }
-
- private:
-  RecordSink* sink_;
-  std::string_view name_;
-  S3FollowerStats* stats_;
-};
 
 struct Folder {
   bool layout = true;          // a CloudTrail region folder (else: the prefix, listed whole)
@@ -146,7 +121,7 @@ struct S3Follower::Impl {
         return bytes.status();
       }
       const std::string url = fmt::format("s3://{}/{}", bucket, key);
-      ObjectHandler handler(sink, url, delta);
+      SinkHandler handler(sink, url, delta);
       reader.Read(*bytes, &handler);
       ++delta->objects;
       f.read.insert(key);
@@ -177,12 +152,7 @@ struct S3Follower::Impl {
       status = PollFolder(name, f, &delta);
     }
     std::lock_guard s(stats_mu);
-    ++stats.polls;
-    stats.objects += delta.objects;
-    stats.records += delta.records;
-    stats.malformed += delta.malformed;
-    stats.list_requests += delta.list_requests;
-    if (!status.ok()) ++stats.errors;
+    AddPoll(&stats, delta, !status.ok());
     return status;
   }
 };
@@ -206,10 +176,7 @@ Result<std::unique_ptr<S3Follower>> S3Follower::Create(S3FollowerOptions options
 void S3Follower::Start() {
   Impl* p = impl_.get();
   p->loop.Start(
-      p->options.poll_interval, [p] { return p->Poll(); },
-      [p](const Status& s) {
-        p->sink->OnProblem({p->options.url, event::kWholeInput, s.message()});
-      });
+      p->options.poll_interval, [p] { return p->Poll(); }, p->sink, p->options.url);
 }
 
 void S3Follower::Stop() { impl_->loop.Stop(); }

@@ -37,6 +37,8 @@ trail: {delivery_seconds: 10, digest_seconds: 600}
 tls: {cert: /etc/tw/cert.pem, key: /etc/tw/key.pem}
 log_format: json
 public_url: "https://alerts.example.com/trailwatch/"
+aws_poll_seconds: 5
+metrics_export: {interval_seconds: 10}
 parameters:
   SecretReadAllowedPrincipals: [arn:aws:iam::111122223333:role/app-*, arn:aws:iam::111122223333:user/ci]
   CreateTopic: "false"
@@ -58,6 +60,9 @@ parameters:
   EXPECT_EQ(c->tls_key, "/etc/tw/key.pem");
   EXPECT_EQ(c->log_format, "json");
   EXPECT_EQ(c->BaseUrl(), "https://alerts.example.com/trailwatch") << "without the last '/'";
+  EXPECT_EQ(c->aws_poll_seconds, 5u);
+  EXPECT_EQ(c->metrics_namespace, "Trailwatch") << "the default namespace";
+  EXPECT_EQ(c->metrics_interval_seconds, 10u);
   c->public_url.clear();
   EXPECT_EQ(c->BaseUrl(), "https://[::1]:4600") << "https with tls, IPv6 in brackets";
   // A list is a CommaDelimitedList value.
@@ -93,6 +98,10 @@ TEST(Config, ErrorsNameLineColumnAndKey) {
        "c.yaml:1:13: public_url: expected http(s)://host[:port][/path] without query, got "
        "'alerts.example.com'"},
       {"public_url: \"https://\"\n", "c.yaml:1:13: public_url: expected http(s)://"},
+      {"metrics_export: {every: 5}\n", "c.yaml:1:18: metrics_export.every: unknown key"},
+      {"metrics_export: {namespace: \"\"}\n",
+       "c.yaml:1:29: metrics_export.namespace: must not be empty"},
+      {"aws_poll_seconds: 0\n", "c.yaml:1:19: aws_poll_seconds: expected seconds from 1 to 86400"},
       {"public_url: \"https://x/?a=1\"\n", "c.yaml:1:13: public_url: expected http(s)://"},
       {"parameters: [a]\n", "c.yaml:1:13: parameters: expected NAME: value"},
       {"parameters: {A: {b: c}}\n", "c.yaml:1:17: parameters.A: expected a string"},

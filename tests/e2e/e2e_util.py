@@ -2,8 +2,13 @@
 
 FAILURES collects what check() found wrong; a driver exits 1 when it is not empty.
 """
+import json
+import os
 import socket
+import subprocess
+import sys
 import time
+import urllib.request
 
 FAILURES = []
 
@@ -33,3 +38,56 @@ def wait_for(pred, timeout, interval=0.02):
         if value or time.time() >= deadline:
             return value
         time.sleep(interval)
+
+
+def healthy(port):
+    """Whether a trailwatch daemon on loopback `port` answers /api/health with ok."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
+            return json.loads(r.read()).get("status") == "ok"
+    except OSError:
+        return False
+
+
+def start_moto(work, procs):
+    """Starts moto server on a free loopback port, logging to work/moto.log; returns its URL,
+    the log's path and the open log (flush it before reading)."""
+    port = free_port()
+    log_path = os.path.join(work, "moto.log")
+    log = open(log_path, "w")
+    procs.append(subprocess.Popen([sys.executable, "-m", "moto.server", "-p", str(port)],
+                                  stdout=log, stderr=log))
+    return f"http://127.0.0.1:{port}", log_path, log
+
+
+def aws_env(endpoint, key_id, secret, home):
+    """The process environment without AWS_* settings, pointed at `endpoint` with these keys
+    (instance metadata off, HOME without ~/.aws)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ENDPOINT_URL=endpoint, AWS_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true",
+               HOME=home, AWS_ACCESS_KEY_ID=key_id, AWS_SECRET_ACCESS_KEY=secret)
+    return env
+
+
+def start_up(binary, config, data, log_path, env, procs, what):
+    """Starts `trailwatch up` on a free port, appending its output to log_path; checks that it
+    becomes healthy within 30 s."""
+    port = free_port()
+    log = open(log_path, "a")
+    proc = subprocess.Popen([binary, "up", "--config", config, "--data-dir", data, "--listen",
+                             f"127.0.0.1:{port}"], stdout=log, stderr=log, env=env)
+    procs.append(proc)
+    check(wait_for(lambda: healthy(port), 30, interval=0.1),
+          f"trailwatch up starts {what}: " + open(log_path).read()[-500:])
+    return proc
+
+
+def stop_all(procs):
+    """Terminates what is still running, killing what does not exit within 10 s."""
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()

@@ -25,9 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
-from e2e_util import FAILURES, check, free_port, wait_for
+from e2e_util import FAILURES, aws_env, check, start_moto, start_up, stop_all, wait_for
 
 try:
     import boto3
@@ -74,14 +73,6 @@ def restamped(testdata, end_ms):
     return out
 
 
-def health(port):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
-            return json.loads(r.read()).get("status") == "ok"
-    except OSError:
-        return False
-
-
 def run(binary, args, env):
     p = subprocess.run([binary, "scan", *args, "--progress", "never"], capture_output=True, text=True,
                        env=env, timeout=300)
@@ -100,11 +91,7 @@ def main():
     work = tempfile.mkdtemp(prefix="tw-logs-e2e-")
     procs = []
     try:
-        moto_port = free_port()
-        moto_url = f"http://127.0.0.1:{moto_port}"
-        moto_log = open(os.path.join(work, "moto.log"), "w")
-        procs.append(subprocess.Popen([sys.executable, "-m", "moto.server", "-p", str(moto_port)],
-                                      stdout=moto_log, stderr=moto_log))
+        moto_url, _, _ = start_moto(work, procs)
         logs = boto3.client("logs", endpoint_url=moto_url, region_name=REGION, aws_access_key_id=KEY_ID,
                             aws_secret_access_key=SECRET)
 
@@ -130,9 +117,7 @@ def main():
         with open(local, "w") as f:
             f.writelines(m + "\n" for _, m in events)
 
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(AWS_ENDPOINT_URL=moto_url, AWS_REGION=REGION, AWS_EC2_METADATA_DISABLED="true", HOME=work,
-                   AWS_ACCESS_KEY_ID=KEY_ID, AWS_SECRET_ACCESS_KEY=SECRET)
+        env = aws_env(moto_url, KEY_ID, SECRET, work)
         every = ["--filter-pattern", "{ $.eventName = * }"]
         for name, span in (("everything", []),
                            ("a time range", ["--start-time", iso(now - 2 * 3600_000),
@@ -176,21 +161,15 @@ def main():
             logs.put_log_events(logGroupName=GROUP, logStreamName=stream,
                                 logEvents=[{"timestamp": t, "message": json.dumps(record)}])
 
-        def start_up():
-            port = free_port()
-            log = open(os.path.join(work, "up.log"), "a")
-            proc = subprocess.Popen([args.binary, "up", "--config", config, "--data-dir", data,
-                                     "--listen", f"127.0.0.1:{port}"], stdout=log, stderr=log, env=env)
-            procs.append(proc)
-            check(wait_for(lambda: health(port), 30, interval=0.1),
-                  "trailwatch up starts with a logs:// source: " + open(os.path.join(work, "up.log")).read()[-500:])
-            return proc
+        def start():
+            return start_up(args.binary, config, data, os.path.join(work, "up.log"), env, procs,
+                            "with a logs:// source")
 
         def alerts_for(name):
             return [l for l in lines() if "SecretReadOutsideAllowlist" in l.get("subject", "")
                     and f"user/{name}" in json.dumps(l)]
 
-        proc = start_up()
+        proc = start()
         time.sleep(3)
         check(not lines(), f"the events there before the first start are not read: {[l.get('subject') for l in lines()]}")
         put_read("logs-live-reader")
@@ -199,7 +178,7 @@ def main():
         proc.terminate()
         check(proc.wait(timeout=30) == 0, "SIGTERM: up exits 0")
         put_read("logs-down-reader")
-        proc = start_up()
+        proc = start()
         check(wait_for(lambda: alerts_for("logs-down-reader"), 15, interval=0.2),
               "the event put while up was down is read after the restart")
         time.sleep(3)
@@ -209,13 +188,7 @@ def main():
         check(proc.wait(timeout=30) == 0, "SIGTERM: up exits 0 after the restart")
         print(f"up: followed logs://{GROUP}; {len(lines())} notifications", flush=True)
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_all(procs)
         if FAILURES:
             print(f"logs_e2e: {len(FAILURES)} failure(s); work directory kept: {work}")
         else:

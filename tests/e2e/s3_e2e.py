@@ -33,9 +33,8 @@ import sys
 import tempfile
 import time
 import urllib.parse
-import urllib.request
 
-from e2e_util import FAILURES, check, free_port, wait_for
+from e2e_util import FAILURES, aws_env, check, start_moto, start_up, stop_all, wait_for
 
 try:
     import boto3
@@ -91,14 +90,6 @@ def layout(testdata):
     return objects
 
 
-def _health(port):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
-            return json.loads(r.read()).get("status") == "ok"
-    except OSError:
-        return False
-
-
 def run(binary, args, env):
     p = subprocess.run([binary, "scan", *args, "--progress", "never", "--threads", "2"],
                        capture_output=True, text=True, env=env, timeout=300)
@@ -130,12 +121,7 @@ def main():
     work = tempfile.mkdtemp(prefix="tw-s3-e2e-")
     procs = []
     try:
-        moto_port = free_port()
-        moto_url = f"http://127.0.0.1:{moto_port}"
-        moto_log_path = os.path.join(work, "moto.log")
-        moto_log = open(moto_log_path, "w")
-        procs.append(subprocess.Popen([sys.executable, "-m", "moto.server", "-p", str(moto_port)],
-                                      stdout=moto_log, stderr=moto_log))
+        moto_url, moto_log_path, moto_log = start_moto(work, procs)
         s3 = boto3.client("s3", endpoint_url=moto_url, region_name=REGION, aws_access_key_id=KEY_ID,
                           aws_secret_access_key=SECRET)
 
@@ -163,10 +149,8 @@ def main():
         print(f"uploaded {len(objects)} objects: {len(accounts)} accounts, {len(regions)} regions, "
               f"one under {ORG}", flush=True)
 
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(AWS_ENDPOINT_URL=moto_url, AWS_REGION=REGION, AWS_EC2_METADATA_DISABLED="true",
-                   HOME=work)
-        keys_env = dict(env, AWS_ACCESS_KEY_ID=KEY_ID, AWS_SECRET_ACCESS_KEY=SECRET)
+        keys_env = aws_env(moto_url, KEY_ID, SECRET, work)
+        env = {k: v for k, v in keys_env.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
 
         # 1. Everything: the same records, in the same order, as the local copy.
         every = ["--filter-pattern", "{ $.eventName = * }"]
@@ -270,17 +254,11 @@ def main():
             except OSError:
                 return []
 
-        def start_up():
-            port = free_port()
-            log = open(os.path.join(work, "up.log"), "a")
-            proc = subprocess.Popen([args.binary, "up", "--config", config, "--data-dir", data,
-                                     "--listen", f"127.0.0.1:{port}"], stdout=log, stderr=log, env=keys_env)
-            procs.append(proc)
-            ok = wait_for(lambda: _health(port), 30, interval=0.1)
-            check(ok, "trailwatch up starts with an s3:// source: " + open(os.path.join(work, "up.log")).read()[-500:])
-            return proc
+        def start():
+            return start_up(args.binary, config, data, os.path.join(work, "up.log"), keys_env, procs,
+                            "with an s3:// source")
 
-        up = start_up()
+        up = start()
         time.sleep(3)  # three polls: the history object must not be read
         check(not lines(), f"the object there before the first start is not read: {[l.get('subject') for l in lines()]}")
         put_read("live-reader")
@@ -290,7 +268,7 @@ def main():
         check(up.wait(timeout=30) == 0, "SIGTERM: up exits 0")
         before = len(lines())
         put_read("down-reader")
-        up = start_up()
+        up = start()
         seen = wait_for(lambda: [l for l in lines() if "user/down-reader" in json.dumps(l)], 15, interval=0.2)
         check(seen, "the object delivered while up was down is read after the restart")
         time.sleep(3)
@@ -305,12 +283,7 @@ def main():
         check(up.wait(timeout=30) == 0, "SIGTERM: up exits 0 after the restart")
         print(f"up: followed s3://{follow_bucket}/AWSLogs/; {len(after)} notifications", flush=True)
     finally:
-        for p in procs:
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_all(procs)
         if FAILURES:
             print(f"s3_e2e: {len(FAILURES)} failure(s); work directory kept: {work}")
         else:

@@ -9,7 +9,8 @@ subscribes that topic, and a second one that does not exist, to the packs' topic
 read by the admin (outside pack:secrets' empty allowlist) raises the Secrets-SecretRead alarm
 and the outside-allowlist alert; each must arrive in the queue once, as SNS delivers it (an SNS
 envelope whose Subject and Message are trailwatch's, intact), and the publication to the
-missing topic must be dead-lettered with SNS's NotFound, not retried. No secret value and no
+missing topic must be dead-lettered with SNS's NotFound, not retried. With `metrics_export`,
+the daemon's counters must reach moto's CloudWatch (PutMetricData). No secret value and no
 AWS secret key may appear in the daemon's log.
 
 Exit 0 when every check passed, 1 otherwise, 77 when boto3 or moto is missing.
@@ -89,7 +90,8 @@ def main():
         with open(config, "w") as f:
             f.write("subscriptions:\n  trailwatch-security-alerts:\n"
                     f"    - {{protocol: sns, endpoint: \"{topic}\"}}\n"
-                    f"    - {{protocol: sns, endpoint: \"{missing}\"}}\n")
+                    f"    - {{protocol: sns, endpoint: \"{missing}\"}}\n"
+                    "metrics_export: {namespace: Trailwatch-E2E, interval_seconds: 1}\n")
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         data = os.path.join(work, "data")
@@ -153,6 +155,22 @@ def main():
         delivered = [x for x in get_json(url + "/api/outbox?state=delivered").get("messages", [])
                      if x.get("endpoint") == topic]
         check(len(delivered) == 2, f"the outbox shows both publications delivered: {delivered}")
+
+        # metrics_export: the daemon's counters reach CloudWatch (PutMetricData).
+        cloudwatch = boto3.client("cloudwatch", **aws)
+
+        def exported(name):
+            stats = cloudwatch.get_metric_statistics(
+                Namespace="Trailwatch-E2E", MetricName=name, StartTime=time.time() - 600,
+                EndTime=time.time() + 60, Period=60, Statistics=["Sum"])
+            return sum(d["Sum"] for d in stats.get("Datapoints", []))
+        processed = wait_for(lambda: exported("EventsProcessed") >= 2, 10, interval=0.5)
+        check(processed, f"metrics_export: EventsProcessed in CloudWatch counts the calls ({exported('EventsProcessed')})")
+        check(exported("NotificationsSent") >= 2,
+              f"metrics_export: NotificationsSent ({exported('NotificationsSent')})")
+        names = {m["MetricName"] for m in cloudwatch.list_metrics(Namespace="Trailwatch-E2E")["Metrics"]}
+        check({"EventsProcessed", "AlarmStateChanges", "DetectionAlerts", "NotificationsQueued"} <= names,
+              f"metrics_export: the metrics listed: {sorted(names)}")
 
         up.send_signal(signal.SIGTERM)
         check(up.wait(timeout=60) == 0, "SIGTERM: trailwatch up exits 0")

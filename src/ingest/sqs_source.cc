@@ -1,0 +1,219 @@
+// SqsFollower (ingest.h): log files announced on an SQS queue.
+#include <fmt/format.h>
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <unordered_set>
+
+#include "aws/sqs.h"
+#include "ingest/follower_util.h"
+#include "ingest/ingest.h"
+#include "ingest/s3_internal.h"
+
+namespace trailwatch::ingest {
+namespace {
+
+constexpr std::size_t kKeptKeys = 10'000;
+constexpr std::size_t kKeptEventIds = 200'000;
+
+// The eventID of a compact CloudTrail record, found textually; "" when it has none.
+std::string_view EventId(std::string_view json) {
+  constexpr std::string_view kKey = R"("eventID":")";
+  const std::size_t at = json.find(kKey);
+  if (at == std::string_view::npos) return {};
+  const std::size_t begin = at + kKey.size();
+  const std::size_t end = json.find('"', begin);
+  return end == std::string_view::npos ? std::string_view() : json.substr(begin, end - begin);
+}
+
+// A bounded set: the newest `limit` strings inserted.
+class Recent {
+ public:
+  explicit Recent(std::size_t limit) : limit_(limit) {}
+  bool contains(const std::string& s) const { return set_.contains(s); }
+  void insert(std::string s) {
+    if (!set_.insert(s).second) return;
+    order_.push_back(std::move(s));
+    if (order_.size() > limit_) {
+      set_.erase(order_.front());
+      order_.pop_front();
+    }
+  }
+  const std::deque<std::string>& order() const { return order_; }
+
+ private:
+  std::size_t limit_;
+  std::unordered_set<std::string> set_;
+  std::deque<std::string> order_;
+};
+
+}  // namespace
+
+struct SqsFollower::Impl {
+  SqsFollowerOptions options;
+  RecordSink* sink;
+  const Clock& clock;
+  std::string queue;
+  std::unique_ptr<aws::SqsQueue> sqs;
+  std::map<std::string, std::unique_ptr<s3::BucketPool>> buckets;
+  event::Reader reader;
+  bool loaded = false;
+  Recent keys{kKeptKeys};
+  Recent event_ids{kKeptEventIds};
+  std::mutex poll_mu;
+  mutable std::mutex stats_mu;
+  S3FollowerStats stats;
+  PollLoop loop;
+
+  Impl(SqsFollowerOptions o, RecordSink* s, const Clock& c)
+      : options(std::move(o)), sink(s), clock(c), reader(options.read) {}
+
+  std::string Name() const { return "ingest:sqs:" + queue; }
+
+  Status Load() {
+    if (loaded || options.store == nullptr) return Status::Ok();
+    std::optional<std::string> state;
+    Status st = options.store->Read([&](store::Transaction& tx) {
+      auto v = tx.GetCheckpoint(Name());
+      if (!v.ok()) return v.status();
+      state = std::move(*v);
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    loaded = true;
+    if (!state) return Status::Ok();
+    for (std::size_t at = 0; at < state->size();) {
+      std::size_t nl = state->find('\n', at);
+      if (nl == std::string::npos) nl = state->size();
+      if (nl > at) keys.insert(state->substr(at, nl - at));
+      at = nl + 1;
+    }
+    return Status::Ok();
+  }
+
+  Status Save() {
+    if (options.store == nullptr) return Status::Ok();
+    std::string state;
+    for (const std::string& k : keys.order()) state += k + "\n";
+    const std::int64_t now = clock.Now().time_since_epoch().count();
+    // Records first: the sink's own commit hands them on before the keys count as read.
+    if (Status s = sink->Commit(*options.store, {}, now); !s.ok()) return s;
+    return options.store->Write(
+        [&](store::Transaction& tx) { return tx.PutCheckpoint(Name(), state, now); });
+  }
+
+  Status ReadObject(const std::string& bucket, const std::string& key, S3FollowerStats* delta) {
+    auto& pool = buckets[bucket];
+    if (!pool) pool = std::make_unique<s3::BucketPool>(bucket, options.env, clock);
+    auto bytes = pool->Get(key);
+    if (!bytes.ok()) return bytes.status();
+    const std::string name = fmt::format("s3://{}/{}", bucket, key);
+    // A record announced twice under two names (two trails, a copy) counts once.
+    SinkHandler handler(sink, name, delta, [this](std::string_view json) {
+      const std::string_view id = EventId(json);
+      if (id.empty()) return true;
+      std::string sid(id);
+      if (event_ids.contains(sid)) return false;
+      event_ids.insert(std::move(sid));
+      return true;
+    });
+    reader.Read(*bytes, &handler);
+    ++delta->objects;
+    return Status::Ok();
+  }
+
+  // Reads what `m` announces; true when the message can be deleted.
+  bool Handle(const aws::SqsMessage& m, S3FollowerStats* delta) {
+    auto objects = aws::AnnouncedObjects(m.body);
+    if (!objects.ok()) {
+      // Not a notification; left on the queue it would come back forever.
+      sink->OnProblem(
+          {options.url, event::kWholeInput,
+           fmt::format("message {}: {}; deleted", m.message_id, objects.status().message())});
+      return true;
+    }
+    for (const auto& [bucket, key] : *objects) {
+      const std::string id = bucket + "/" + key;
+      if (keys.contains(id)) continue;
+      if (Status s = ReadObject(bucket, key, delta); !s.ok()) {
+        // Kept on the queue: it comes back after its visibility timeout.
+        sink->OnProblem(
+            {options.url, event::kWholeInput,
+             fmt::format("message {}: {}; kept for a retry", m.message_id, s.message())});
+        return false;
+      }
+      keys.insert(id);
+    }
+    return true;
+  }
+
+  Status Poll() {
+    std::lock_guard lock(poll_mu);
+    S3FollowerStats delta;
+    Status status = Load();
+    std::vector<aws::SqsMessage> done;
+    if (status.ok()) {
+      auto messages = sqs->Receive(options.wait_seconds);
+      if (!messages.ok()) {
+        status = messages.status();
+      } else {
+        delta.list_requests += messages->size();
+        for (const aws::SqsMessage& m : *messages) {
+          if (Handle(m, &delta)) done.push_back(m);
+        }
+      }
+    }
+    if (!done.empty()) {
+      // Deleted only once their records are committed.
+      if (Status s = Save(); !s.ok()) {
+        status = s;
+      } else {
+        for (const aws::SqsMessage& m : done) {
+          if (Status d = sqs->Delete(m); !d.ok() && status.ok()) status = d;
+        }
+      }
+    }
+    std::lock_guard s(stats_mu);
+    AddPoll(&stats, delta, !status.ok());
+    return status;
+  }
+};
+
+SqsFollower::SqsFollower(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SqsFollower::~SqsFollower() { Stop(); }
+
+Result<std::unique_ptr<SqsFollower>> SqsFollower::Create(SqsFollowerOptions options,
+                                                         RecordSink* sink) {
+  if (!options.url.starts_with("sqs://") || options.url.size() == 6) {
+    return Status::InvalidArgument(
+        fmt::format("{}: expected sqs://QUEUE-NAME or sqs://QUEUE-URL", options.url));
+  }
+  const Clock& clock = options.clock ? *options.clock : SystemClock::Instance();
+  std::string queue = options.url.substr(6);
+  auto sqs = aws::OpenSqsQueue(queue, options.env, clock);
+  if (!sqs.ok()) return sqs.status();
+  auto impl = std::make_unique<Impl>(std::move(options), sink, clock);
+  impl->queue = std::move(queue);
+  impl->sqs = std::move(*sqs);
+  return std::unique_ptr<SqsFollower>(new SqsFollower(std::move(impl)));
+}
+
+void SqsFollower::Start() {
+  Impl* p = impl_.get();
+  // Long polling waits on the queue; no pause between polls.
+  p->loop.Start(
+      std::chrono::milliseconds(1), [p] { return p->Poll(); }, p->sink, p->options.url);
+}
+
+void SqsFollower::Stop() { impl_->loop.Stop(); }
+
+Status SqsFollower::PollOnce() { return impl_->Poll(); }
+
+S3FollowerStats SqsFollower::stats() const {
+  std::lock_guard lock(impl_->stats_mu);
+  return impl_->stats;
+}
+
+}  // namespace trailwatch::ingest
