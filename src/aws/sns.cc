@@ -2,20 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <pugixml.hpp>
 #include <vector>
 
 namespace trailwatch::aws {
-namespace {
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
-
-}  // namespace
-
 Result<SnsPublishResult> Publish(Client& client, const SnsPublish& publish) {
   std::string body = "Action=Publish&Version=2010-03-31&TopicArn=" + FormEncode(publish.topic_arn) +
                      "&Message=" + FormEncode(publish.message);
@@ -59,9 +49,10 @@ Result<SnsPublishResult> Publish(Client& client, const SnsPublish& publish) {
 }
 
 std::string SnsEndpoint(std::string_view region) {
-  if (std::string e = Env("AWS_ENDPOINT_URL_SNS"); !e.empty()) return e;
-  if (std::string e = Env("AWS_ENDPOINT_URL"); !e.empty()) return e;
-  return fmt::format("https://sns.{}.amazonaws.com", region);
+  const Environment env = Environment::Process();
+  auto loaded = LoadProfile(env);
+  const Profile profile = loaded.ok() ? std::move(*loaded) : Profile{};
+  return ResolveEndpoint(env, profile, "SNS", "sns", region).url;
 }
 
 std::string TopicRegion(std::string_view topic_arn) {

@@ -60,7 +60,7 @@ class PollLoop {
 // `keep` refuses are dropped.
 class SinkHandler final : public event::RecordHandler {
  public:
-  SinkHandler(RecordSink* sink, std::string_view name, S3FollowerStats* counts,
+  SinkHandler(RecordSink* sink, std::string_view name, RemoteFollowerStats* counts,
               std::function<bool(std::string_view json)> keep = nullptr)
       : sink_(sink), name_(name), counts_(counts), keep_(std::move(keep)) {}
 
@@ -82,12 +82,12 @@ class SinkHandler final : public event::RecordHandler {
  private:
   RecordSink* sink_;
   std::string_view name_;
-  S3FollowerStats* counts_;
+  RemoteFollowerStats* counts_;
   std::function<bool(std::string_view)> keep_;
 };
 
 // Adds one poll's counters to the follower's (under its lock).
-inline void AddPoll(S3FollowerStats* total, const S3FollowerStats& poll, bool failed) {
+inline void AddPoll(RemoteFollowerStats* total, const RemoteFollowerStats& poll, bool failed) {
   ++total->polls;
   total->objects += poll.objects;
   total->records += poll.records;

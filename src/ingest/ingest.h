@@ -213,7 +213,7 @@ struct S3FollowerOptions {
   event::ReadOptions read;
 };
 
-struct S3FollowerStats {
+struct RemoteFollowerStats {
   std::uint64_t polls = 0;
   std::uint64_t objects = 0;  // objects read
   std::uint64_t records = 0;
@@ -242,7 +242,7 @@ class S3Follower {
   // One poll (serialised with the thread's). The first error stops the poll; the next goes on
   // from where this one stopped.
   Status PollOnce();
-  S3FollowerStats stats() const;
+  RemoteFollowerStats stats() const;
 
  private:
   struct Impl;
@@ -288,7 +288,7 @@ class LogsFollower {
   void Stop();
   Status PollOnce();
   // objects: pages read.
-  S3FollowerStats stats() const;
+  RemoteFollowerStats stats() const;
 
  private:
   struct Impl;
@@ -324,7 +324,7 @@ class SqsFollower {
   void Stop();
   Status PollOnce();
   // objects: objects read; list_requests: messages received.
-  S3FollowerStats stats() const;
+  RemoteFollowerStats stats() const;
 
  private:
   struct Impl;

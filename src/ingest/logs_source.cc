@@ -71,7 +71,7 @@ struct LogsFollower::Impl {
   std::map<std::string, std::int64_t> id_times;
   std::mutex poll_mu;
   mutable std::mutex stats_mu;
-  S3FollowerStats stats;
+  RemoteFollowerStats stats;
   PollLoop loop;
 
   Impl(LogsFollowerOptions o, RecordSink* s, const Clock& c)
@@ -131,7 +131,7 @@ struct LogsFollower::Impl {
 
   Status Poll() {
     std::lock_guard lock(poll_mu);
-    S3FollowerStats delta;
+    RemoteFollowerStats delta;
     Status status = Load();
     bool changed = false;
     std::string token;
@@ -176,7 +176,7 @@ struct LogsFollower::Impl {
     return status;
   }
 
-  void Deliver(const std::string& doc, S3FollowerStats* delta) {
+  void Deliver(const std::string& doc, RemoteFollowerStats* delta) {
     SinkHandler handler(sink, options.url, delta);
     reader.Read(doc, &handler);
   }
@@ -209,7 +209,7 @@ void LogsFollower::Stop() { impl_->loop.Stop(); }
 
 Status LogsFollower::PollOnce() { return impl_->Poll(); }
 
-S3FollowerStats LogsFollower::stats() const {
+RemoteFollowerStats LogsFollower::stats() const {
   std::lock_guard lock(impl_->stats_mu);
   return impl_->stats;
 }

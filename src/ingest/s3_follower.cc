@@ -34,7 +34,7 @@ struct S3Follower::Impl {
 
   std::mutex poll_mu;  // one poll at a time
   mutable std::mutex stats_mu;
-  S3FollowerStats stats;
+  RemoteFollowerStats stats;
 
   PollLoop loop;
 
@@ -46,7 +46,7 @@ struct S3Follower::Impl {
     return fmt::format("{}{}/{}", kS3CheckpointPrefix, bucket, folder);
   }
 
-  Status Discover(S3FollowerStats* delta) {
+  Status Discover(RemoteFollowerStats* delta) {
     std::vector<std::string> regions, other;
     if (Status s = s3::RegionFolders(*pool, prefix, &regions, &other, &delta->list_requests);
         !s.ok()) {
@@ -90,7 +90,7 @@ struct S3Follower::Impl {
         [&](store::Transaction& tx) { return tx.PutCheckpoint(CheckpointName(name), state, now); });
   }
 
-  Status PollFolder(const std::string& name, Folder& f, S3FollowerStats* delta) {
+  Status PollFolder(const std::string& name, Folder& f, RemoteFollowerStats* delta) {
     if (Status s = Load(name, &f); !s.ok()) return s;
     std::vector<std::string> keys;
     const std::int64_t now = NowMs();
@@ -139,7 +139,7 @@ struct S3Follower::Impl {
 
   Status Poll() {
     std::lock_guard lock(poll_mu);
-    S3FollowerStats delta;
+    RemoteFollowerStats delta;
     Status status = Status::Ok();
     std::uint64_t polls = 0;
     {
@@ -183,7 +183,7 @@ void S3Follower::Stop() { impl_->loop.Stop(); }
 
 Status S3Follower::PollOnce() { return impl_->Poll(); }
 
-S3FollowerStats S3Follower::stats() const {
+RemoteFollowerStats S3Follower::stats() const {
   std::lock_guard lock(impl_->stats_mu);
   return impl_->stats;
 }

@@ -63,7 +63,7 @@ struct SqsFollower::Impl {
   Recent event_ids{kKeptEventIds};
   std::mutex poll_mu;
   mutable std::mutex stats_mu;
-  S3FollowerStats stats;
+  RemoteFollowerStats stats;
   PollLoop loop;
 
   Impl(SqsFollowerOptions o, RecordSink* s, const Clock& c)
@@ -103,7 +103,7 @@ struct SqsFollower::Impl {
         [&](store::Transaction& tx) { return tx.PutCheckpoint(Name(), state, now); });
   }
 
-  Status ReadObject(const std::string& bucket, const std::string& key, S3FollowerStats* delta) {
+  Status ReadObject(const std::string& bucket, const std::string& key, RemoteFollowerStats* delta) {
     auto& pool = buckets[bucket];
     if (!pool) pool = std::make_unique<s3::BucketPool>(bucket, options.env, clock);
     auto bytes = pool->Get(key);
@@ -124,7 +124,7 @@ struct SqsFollower::Impl {
   }
 
   // Reads what `m` announces; true when the message can be deleted.
-  bool Handle(const aws::SqsMessage& m, S3FollowerStats* delta) {
+  bool Handle(const aws::SqsMessage& m, RemoteFollowerStats* delta) {
     auto objects = aws::AnnouncedObjects(m.body);
     if (!objects.ok()) {
       // Not a notification; left on the queue it would come back forever.
@@ -150,7 +150,7 @@ struct SqsFollower::Impl {
 
   Status Poll() {
     std::lock_guard lock(poll_mu);
-    S3FollowerStats delta;
+    RemoteFollowerStats delta;
     Status status = Load();
     std::vector<aws::SqsMessage> done;
     if (status.ok()) {
@@ -211,7 +211,7 @@ void SqsFollower::Stop() { impl_->loop.Stop(); }
 
 Status SqsFollower::PollOnce() { return impl_->Poll(); }
 
-S3FollowerStats SqsFollower::stats() const {
+RemoteFollowerStats SqsFollower::stats() const {
   std::lock_guard lock(impl_->stats_mu);
   return impl_->stats;
 }
