@@ -66,7 +66,10 @@ struct LogsFollower::Impl {
   std::unique_ptr<aws::LogsClient> client;
   event::Reader reader;
   bool known = false;
-  std::int64_t newest = 0;           // the newest timestamp read
+  std::int64_t newest = 0;  // the newest timestamp read
+  // Without a checkpoint the first poll only notes the ids already in the lookback: they are
+  // history. A late event that arrives afterwards with an older timestamp is still read.
+  bool baseline = false;
   std::set<std::string> recent_ids;  // ids read with timestamps >= newest - lookback
   std::map<std::string, std::int64_t> id_times;
   std::mutex poll_mu;
@@ -95,7 +98,8 @@ struct LogsFollower::Impl {
     }
     known = true;
     if (!state) {
-      newest = NowMs();  // following starts now
+      newest = NowMs();
+      baseline = true;
       return Status::Ok();
     }
     // "<newest>\n<timestamp> <id>\n..."
@@ -146,15 +150,16 @@ struct LogsFollower::Impl {
       ++delta.objects;
       for (const aws::LogEvent& e : page->events) {
         if (recent_ids.contains(e.event_id)) continue;
+        recent_ids.insert(e.event_id);
+        id_times[e.event_id] = e.timestamp_ms;
+        newest = std::max(newest, e.timestamp_ms);
+        changed = true;
+        if (baseline) continue;
         // A page of one event: the reader handles the message (a record) with its timestamp.
         std::string one = fmt::format(R"({{"events":[{{"timestamp":{},"message":)", e.timestamp_ms);
         AppendJsonString(&one, e.message);
         one += "}]}";
         Deliver(one, &delta);
-        recent_ids.insert(e.event_id);
-        id_times[e.event_id] = e.timestamp_ms;
-        newest = std::max(newest, e.timestamp_ms);
-        changed = true;
       }
       token = std::move(page->next_token);
       if (token.empty()) break;
@@ -167,6 +172,10 @@ struct LogsFollower::Impl {
       } else {
         ++it;
       }
+    }
+    if (baseline && status.ok()) {
+      baseline = false;
+      changed = true;  // the checkpoint marks the baseline as taken, even of an empty group
     }
     if (changed) {
       if (Status s = Save(); !s.ok() && status.ok()) status = s;
