@@ -8,7 +8,7 @@ FUZZBUILD := build/fuzz
 BENCHBUILD:= build/bench
 FUZZ_SECONDS ?= 30
 TSANTESTS := engine_test scan_cli_test scan_rules_cli_test store_test vault_storage_test \
-             vault_lifecycle_test server_test identity_test ingest_test outbox_test monitor_test \
+             vault_lifecycle_test server_test identity_test ingest_test prefetch_test outbox_test monitor_test \
              pipeline_test delivery_test
 space := $(subst ,, )
 

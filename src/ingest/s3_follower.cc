@@ -7,6 +7,7 @@
 
 #include "ingest/follower_util.h"
 #include "ingest/ingest.h"
+#include "ingest/prefetch.h"
 #include "ingest/s3_internal.h"
 
 namespace trailwatch::ingest {
@@ -112,10 +113,12 @@ struct S3Follower::Impl {
       f.known = true;
       return Save(name, f);
     }
+    std::erase_if(keys, [&](const std::string& k) { return f.read.contains(k); });
     bool changed = false;
-    for (const std::string& key : keys) {
-      if (f.read.contains(key)) continue;
-      auto bytes = pool->Get(key);
+    Prefetcher prefetch(keys.size(), [&](std::size_t i) { return pool->Get(keys[i]); });
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const std::string& key = keys[i];
+      auto bytes = prefetch.Take(i);
       if (!bytes.ok()) {
         if (changed) (void)Save(name, f);
         return bytes.status();

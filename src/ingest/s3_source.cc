@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "common/time.h"
 #include "ingest/ingest.h"
+#include "ingest/prefetch.h"
 #include "ingest/s3_internal.h"
 
 namespace trailwatch::ingest {
@@ -191,13 +193,18 @@ Result<RemoteListing> ListS3(std::string_view url, std::optional<std::int64_t> s
     }
   }
   std::sort(keys.begin(), keys.end());
-  for (std::string& key : keys) {
+  auto shared_keys = std::make_shared<const std::vector<std::string>>(std::move(keys));
+  // The GETs run ahead of the parsing threads (which take the inputs in order), so that
+  // waiting on the network overlaps parsing.
+  auto prefetch = std::make_shared<Prefetcher>(
+      shared_keys->size(),
+      [pool, shared_keys](std::size_t i) { return pool->Get((*shared_keys)[i]); });
+  for (std::size_t i = 0; i < shared_keys->size(); ++i) {
     RemoteInput in;
-    in.name = fmt::format("s3://{}/{}", bucket, key);
-    in.read = [pool, key = std::move(key),
-               done = false](std::string* bytes) mutable -> Result<bool> {
+    in.name = fmt::format("s3://{}/{}", bucket, (*shared_keys)[i]);
+    in.read = [prefetch, i, done = false](std::string* bytes) mutable -> Result<bool> {
       if (done) return false;
-      auto got = pool->Get(key);
+      auto got = prefetch->Take(i);
       if (!got.ok()) return got.status();
       *bytes = std::move(*got);
       done = true;

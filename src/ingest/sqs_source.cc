@@ -4,11 +4,14 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_set>
+#include <vector>
 
 #include "aws/sqs.h"
 #include "ingest/follower_util.h"
 #include "ingest/ingest.h"
+#include "ingest/prefetch.h"
 #include "ingest/s3_internal.h"
 
 namespace trailwatch::ingest {
@@ -103,12 +106,53 @@ struct SqsFollower::Impl {
         [&](store::Transaction& tx) { return tx.PutCheckpoint(Name(), state, now); });
   }
 
-  Status ReadObject(const std::string& bucket, const std::string& key, RemoteFollowerStats* delta) {
-    auto& pool = buckets[bucket];
-    if (!pool) pool = std::make_unique<s3::BucketPool>(bucket, options.env, clock);
-    auto bytes = pool->Get(key);
+  struct Announced {
+    std::string bucket, key, id;
+  };
+
+  // The objects a batch of messages announces, each once, fetched ahead on a few connections so
+  // that a burst of notifications is not read one GET at a time.
+  struct Batch {
+    std::vector<Announced> objects;
+    std::vector<Result<std::vector<std::size_t>>> per_message;  // indexes into objects
+    std::vector<std::optional<Status>> taken;                   // per object, once taken
+  };
+
+  Batch Plan(const std::vector<aws::SqsMessage>& messages) {
+    Batch batch;
+    std::map<std::string, std::size_t> index_of;
+    for (const aws::SqsMessage& m : messages) {
+      auto announced = aws::AnnouncedObjects(m.body);
+      if (!announced.ok()) {
+        batch.per_message.emplace_back(announced.status());
+        continue;
+      }
+      std::vector<std::size_t> indexes;
+      for (auto& [bucket, key] : *announced) {
+        std::string id = bucket + "/" + key;
+        if (keys.contains(id)) continue;
+        auto [it, added] = index_of.try_emplace(id, batch.objects.size());
+        if (added) {
+          // Made here, not on the fetch threads.
+          auto& pool = buckets[bucket];
+          if (!pool) pool = std::make_unique<s3::BucketPool>(bucket, options.env, clock);
+          batch.objects.push_back({bucket, key, std::move(id)});
+        }
+        indexes.push_back(it->second);
+      }
+      batch.per_message.emplace_back(std::move(indexes));
+    }
+    batch.taken.resize(batch.objects.size());
+    return batch;
+  }
+
+  Status ReadObject(Batch& batch, Prefetcher& prefetch, std::size_t i, RemoteFollowerStats* delta) {
+    if (batch.taken[i]) return *batch.taken[i];  // a second message announcing it
+    auto bytes = prefetch.Take(i);
+    batch.taken[i] = bytes.status();
     if (!bytes.ok()) return bytes.status();
-    const std::string name = fmt::format("s3://{}/{}", bucket, key);
+    const Announced& object = batch.objects[i];
+    const std::string name = fmt::format("s3://{}/{}", object.bucket, object.key);
     // A record announced twice under two names (two trails, a copy) counts once.
     SinkHandler handler(sink, name, delta, [this](std::string_view json) {
       const std::string_view id = EventId(json);
@@ -123,27 +167,27 @@ struct SqsFollower::Impl {
     return Status::Ok();
   }
 
-  // Reads what `m` announces; true when the message can be deleted.
-  bool Handle(const aws::SqsMessage& m, RemoteFollowerStats* delta) {
-    auto objects = aws::AnnouncedObjects(m.body);
-    if (!objects.ok()) {
+  // Reads what message `n` of the batch announces; true when the message can be deleted.
+  bool Handle(const aws::SqsMessage& m, std::size_t n, Batch& batch, Prefetcher& prefetch,
+              RemoteFollowerStats* delta) {
+    const auto& indexes = batch.per_message[n];
+    if (!indexes.ok()) {
       // Not a notification; left on the queue it would come back forever.
       sink->OnProblem(
           {options.url, event::kWholeInput,
-           fmt::format("message {}: {}; deleted", m.message_id, objects.status().message())});
+           fmt::format("message {}: {}; deleted", m.message_id, indexes.status().message())});
       return true;
     }
-    for (const auto& [bucket, key] : *objects) {
-      const std::string id = bucket + "/" + key;
-      if (keys.contains(id)) continue;
-      if (Status s = ReadObject(bucket, key, delta); !s.ok()) {
+    for (std::size_t i : *indexes) {
+      if (keys.contains(batch.objects[i].id)) continue;
+      if (Status s = ReadObject(batch, prefetch, i, delta); !s.ok()) {
         // Kept on the queue: it comes back after its visibility timeout.
         sink->OnProblem(
             {options.url, event::kWholeInput,
              fmt::format("message {}: {}; kept for a retry", m.message_id, s.message())});
         return false;
       }
-      keys.insert(id);
+      keys.insert(batch.objects[i].id);
     }
     return true;
   }
@@ -159,8 +203,12 @@ struct SqsFollower::Impl {
         status = messages.status();
       } else {
         delta.list_requests += messages->size();
-        for (const aws::SqsMessage& m : *messages) {
-          if (Handle(m, &delta)) done.push_back(m);
+        Batch batch = Plan(*messages);
+        Prefetcher prefetch(batch.objects.size(), [&](std::size_t i) {
+          return buckets.at(batch.objects[i].bucket)->Get(batch.objects[i].key);
+        });
+        for (std::size_t n = 0; n < messages->size(); ++n) {
+          if (Handle((*messages)[n], n, batch, prefetch, &delta)) done.push_back((*messages)[n]);
         }
       }
     }
