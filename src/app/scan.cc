@@ -170,28 +170,33 @@ Result<std::vector<engine::Input>> ResolveScanSources(const ScanCommandOptions& 
     return Status::Ok();
   };
   for (const std::string& source : sources) {
-    if (source.starts_with("sqs://")) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: a queue is an `up` source (reading it would consume its notifications); scan "
-          "the bucket they announce instead (s3://BUCKET/PREFIX)",
-          source));
-    }
-    const bool logs = source.starts_with("logs://");
-    if (!logs && !source.starts_with("s3://")) {
+    const bool logs = source.starts_with("logs://"), sqs = source.starts_with("sqs://");
+    if (!logs && !sqs && !source.starts_with("s3://")) {
       local.push_back(source);
       continue;
     }
     if (Status s = flush_local(); !s.ok()) return s;
     const auto started = std::chrono::steady_clock::now();
-    auto listing = logs ? ingest::ListLogs(source, scan.start_ms, scan.end_ms,
-                                           aws::Environment::Process(), SystemClock::Instance())
-                        : ingest::ListS3(source, scan.start_ms, scan.end_ms,
-                                         aws::Environment::Process(), SystemClock::Instance());
+    const auto env = aws::Environment::Process();
+    auto listing =
+        logs  ? ingest::ListLogs(source, scan.start_ms, scan.end_ms, env, SystemClock::Instance())
+        : sqs ? ingest::ListSqs(source, scan.start_ms, scan.end_ms, env, SystemClock::Instance())
+              : ingest::ListS3(source, scan.start_ms, scan.end_ms, env, SystemClock::Instance());
     if (!listing.ok()) return listing.status();
-    if (!logs) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    for (const std::string& note : listing->notes) {
+      fmt::print(err, "trailwatch: {}: {}\n", source, note);
+    }
+    if (sqs) {
+      fmt::print(err,
+                 "trailwatch: {}: {} messages announce {} objects ({} receive requests, {:.2f} "
+                 "s); the messages stay on the queue\n",
+                 source, listing->messages, listing->inputs.size(), listing->list_requests,
+                 seconds);
+    } else if (!logs) {
       fmt::print(err, "trailwatch: {}: {} objects ({} listing requests, {:.2f} s)\n", source,
-                 listing->inputs.size(), listing->list_requests,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+                 listing->inputs.size(), listing->list_requests, seconds);
     }
     for (ingest::RemoteInput& r : listing->inputs) {
       engine::Input in;

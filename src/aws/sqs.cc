@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -122,12 +123,13 @@ Status SqsQueue::ResolveUrl() {
   return Status::Ok();
 }
 
-Result<std::vector<SqsMessage>> SqsQueue::Receive(int wait_seconds) {
+Result<std::vector<SqsMessage>> SqsQueue::Receive(int wait_seconds,
+                                                  std::optional<int> visibility_seconds) {
   if (Status s = ResolveUrl(); !s.ok()) return s;
-  auto body = Call("ReceiveMessage", nlohmann::json{{"QueueUrl", url_},
-                                                    {"MaxNumberOfMessages", 10},
-                                                    {"WaitTimeSeconds", wait_seconds}}
-                                         .dump());
+  nlohmann::json request{
+      {"QueueUrl", url_}, {"MaxNumberOfMessages", 10}, {"WaitTimeSeconds", wait_seconds}};
+  if (visibility_seconds) request["VisibilityTimeout"] = *visibility_seconds;
+  auto body = Call("ReceiveMessage", request.dump());
   if (!body.ok()) return body.status();
   const auto j = nlohmann::json::parse(*body, nullptr, false);
   std::vector<SqsMessage> out;
@@ -146,6 +148,34 @@ Status SqsQueue::Delete(const SqsMessage& message) {
       Call("DeleteMessage",
            nlohmann::json{{"QueueUrl", url_}, {"ReceiptHandle", message.receipt_handle}}.dump());
   return body.ok() ? Status::Ok() : body.status();
+}
+
+Status SqsQueue::Release(const std::vector<SqsMessage>& messages) {
+  if (Status s = ResolveUrl(); !s.ok()) return s;
+  std::size_t failed = 0;
+  std::string first_error;
+  for (std::size_t at = 0; at < messages.size(); at += 10) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (std::size_t i = at; i < std::min(messages.size(), at + 10); ++i) {
+      entries.push_back({{"Id", std::to_string(i - at)},
+                         {"ReceiptHandle", messages[i].receipt_handle},
+                         {"VisibilityTimeout", 0}});
+    }
+    auto body = Call("ChangeMessageVisibilityBatch",
+                     nlohmann::json{{"QueueUrl", url_}, {"Entries", entries}}.dump());
+    if (!body.ok()) return body.status();
+    const auto j = nlohmann::json::parse(*body, nullptr, false);
+    if (auto f = j.is_object() ? j.find("Failed") : j.end();
+        j.is_object() && f != j.end() && f->is_array() && !f->empty()) {
+      failed += f->size();
+      if (first_error.empty()) first_error = Text((*f)[0], "Code");
+    }
+  }
+  if (failed > 0) {
+    return Status::IoError(fmt::format("sqs://{}: {} of {} messages not handed back ({})", queue_,
+                                       failed, messages.size(), first_error));
+  }
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<SqsQueue>> OpenSqsQueue(const std::string& queue, const Environment& env,

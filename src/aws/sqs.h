@@ -1,9 +1,11 @@
-// SQS, where S3 and CloudTrail announce new log files: ReceiveMessage (long polling) and
-// DeleteMessage over Client (AWS JSON 1.0, signing, retries, credentials).
+// SQS, where S3 and CloudTrail announce new log files: ReceiveMessage (long polling),
+// DeleteMessage and ChangeMessageVisibilityBatch over Client (AWS JSON 1.0, signing, retries,
+// credentials).
 #ifndef TRAILWATCH_AWS_SQS_H_
 #define TRAILWATCH_AWS_SQS_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,9 +29,14 @@ class SqsQueue {
   SqsQueue(std::string queue, ClientOptions options, const Clock& clock);
   ~SqsQueue();
 
-  // Up to 10 messages, waiting up to `wait_seconds` (0-20) for the first.
-  Result<std::vector<SqsMessage>> Receive(int wait_seconds);
+  // Up to 10 messages, waiting up to `wait_seconds` (0-20) for the first; hidden from other
+  // receivers for `visibility_seconds` (unset: the queue's VisibilityTimeout).
+  Result<std::vector<SqsMessage>> Receive(int wait_seconds,
+                                          std::optional<int> visibility_seconds = std::nullopt);
   Status Delete(const SqsMessage& message);
+  // Makes received messages visible again at once (ChangeMessageVisibilityBatch, 0 s), ten per
+  // request: handing them back unprocessed.
+  Status Release(const std::vector<SqsMessage>& messages);
   const std::string& url() const { return url_; }
 
  private:

@@ -191,6 +191,8 @@ struct RemoteInput {
 struct RemoteListing {
   std::vector<RemoteInput> inputs;  // in key order
   std::uint64_t list_requests = 0;  // listing requests made
+  std::uint64_t messages = 0;       // sqs://: the messages received
+  std::vector<std::string> notes;   // what was skipped and why, for stderr
 };
 
 // Lists s3://bucket/prefix. CloudTrail's key layout
@@ -295,6 +297,17 @@ class LogsFollower {
   explicit LogsFollower(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// --- SQS: `scan sqs://QUEUE` (docs/sources.md) ---
+
+// The objects announced by the messages now on the queue (names or URLs as SqsFollower), one
+// input each, in bucket and key order, each object once; with a time range, keys in
+// CloudTrail's layout outside its days (and the day after) are left out. Scanning does not
+// consume: the messages are received until the queue has no more (hidden meanwhile), then
+// handed back at once. A message that announces nothing readable is a note.
+Result<RemoteListing> ListSqs(std::string_view url, std::optional<std::int64_t> start_ms,
+                              std::optional<std::int64_t> end_ms, const aws::Environment& env,
+                              const Clock& clock);
 
 // --- SQS: an `up` source (docs/sources.md) ---
 

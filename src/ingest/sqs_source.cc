@@ -1,8 +1,10 @@
-// SqsFollower (ingest.h): log files announced on an SQS queue.
+// ListSqs and SqsFollower (ingest.h): log files announced on an SQS queue.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <unordered_set>
@@ -51,7 +53,125 @@ class Recent {
   std::deque<std::string> order_;
 };
 
+// The day folder ("2024/07/31") of a key in CloudTrail's layout; empty for other keys.
+std::string_view KeyDay(std::string_view key) {
+  constexpr std::string_view kMarker = "/CloudTrail/";
+  const std::size_t at = key.find(kMarker);
+  if (at == std::string_view::npos) return {};
+  const std::size_t region_end = key.find('/', at + kMarker.size());
+  if (region_end == std::string_view::npos || key.size() < region_end + 12) return {};
+  const std::string_view day = key.substr(region_end + 1, 10);
+  for (std::size_t i = 0; i < day.size(); ++i) {
+    const bool slash = i == 4 || i == 7;
+    if (slash ? day[i] != '/' : (day[i] < '0' || day[i] > '9')) return {};
+  }
+  return day;
+}
+
+Result<std::string> QueueOf(std::string_view url) {
+  if (!url.starts_with("sqs://") || url.size() == 6) {
+    return Status::InvalidArgument(
+        fmt::format("{}: expected sqs://QUEUE-NAME or sqs://QUEUE-URL", url));
+  }
+  return std::string(url.substr(6));
+}
+
+// Long enough to drain a long backlog before the first messages come back; a scan that dies
+// meanwhile delays the queue's consumer by at most this.
+constexpr int kScanVisibilitySeconds = 120;
+
 }  // namespace
+
+Result<RemoteListing> ListSqs(std::string_view url, std::optional<std::int64_t> start_ms,
+                              std::optional<std::int64_t> end_ms, const aws::Environment& env,
+                              const Clock& clock) {
+  auto queue = QueueOf(url);
+  if (!queue.ok()) return queue.status();
+  auto sqs = aws::OpenSqsQueue(*queue, env, clock);
+  if (!sqs.ok()) return sqs.status();
+  RemoteListing out;
+  std::vector<aws::SqsMessage> received;
+  std::unordered_set<std::string> message_ids, object_ids;
+  auto objects = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
+  const std::string first_day = start_ms ? s3::DayPath(*start_ms) : "";
+  const std::string last_day = end_ms ? s3::DayPath(*end_ms - 1 + s3::kDayMs) : "";
+  std::size_t out_of_range = 0;
+  bool came_back = false;  // a visibility ran out: the backlog is longer than a scan can hide
+  Status status = Status::Ok();
+  for (bool more = true; more;) {
+    // A long poll of 1 s asks every SQS server: an empty answer means the queue is drained.
+    auto batch = (*sqs)->Receive(1, kScanVisibilitySeconds);
+    ++out.list_requests;
+    if (!batch.ok()) {
+      status = batch.status();
+      break;
+    }
+    more = !batch->empty();
+    for (aws::SqsMessage& m : *batch) {
+      if (!message_ids.insert(m.message_id).second) {
+        came_back = true;
+        more = false;
+        continue;
+      }
+      auto announced = aws::AnnouncedObjects(m.body);
+      if (!announced.ok()) {
+        out.notes.push_back(
+            fmt::format("message {}: {}; skipped", m.message_id, announced.status().message()));
+      } else {
+        for (auto& [bucket, key] : *announced) {
+          if (!object_ids.insert(bucket + "/" + key).second) continue;
+          const std::string_view day = KeyDay(key);
+          if (!day.empty() &&
+              ((!first_day.empty() && day < first_day) || (!last_day.empty() && day > last_day))) {
+            ++out_of_range;
+            continue;
+          }
+          objects->emplace_back(bucket, key);
+        }
+      }
+      received.push_back(std::move(m));
+    }
+  }
+  out.messages = received.size();
+  if (Status released = (*sqs)->Release(received); !released.ok()) {
+    out.notes.push_back(
+        fmt::format("{}; they come back after {} s", released.message(), kScanVisibilitySeconds));
+  }
+  if (!status.ok()) return status;
+  if (came_back) {
+    out.notes.push_back(fmt::format(
+        "messages came back after {} s, before the queue was drained; the rest were not read",
+        kScanVisibilitySeconds));
+  }
+  // In key order, as s3:// lists: the output does not depend on the order SQS delivers in.
+  std::sort(objects->begin(), objects->end());
+  if (out_of_range > 0) {
+    out.notes.push_back(fmt::format("{} objects outside the time range left out", out_of_range));
+  }
+  auto pools = std::make_shared<std::map<std::string, std::unique_ptr<s3::BucketPool>>>();
+  for (const auto& [bucket, key] : *objects) {
+    auto& pool = (*pools)[bucket];
+    if (!pool) pool = std::make_unique<s3::BucketPool>(bucket, env, clock);
+  }
+  auto prefetch = std::make_shared<Prefetcher>(objects->size(), [pools, objects](std::size_t i) {
+    const auto& [bucket, key] = (*objects)[i];
+    return pools->at(bucket)->Get(key);
+  });
+  for (std::size_t i = 0; i < objects->size(); ++i) {
+    RemoteInput in;
+    in.name = fmt::format("s3://{}/{}", (*objects)[i].first, (*objects)[i].second);
+    in.read = [prefetch, i, done = false](std::string* bytes) mutable -> Result<bool> {
+      if (done) return false;
+      auto got = prefetch->Take(i);
+      if (!got.ok()) return got.status();
+      *bytes = std::move(*got);
+      done = true;
+      return true;
+    };
+    out.inputs.push_back(std::move(in));
+  }
+  return out;
+}
 
 struct SqsFollower::Impl {
   SqsFollowerOptions options;
@@ -234,16 +354,13 @@ SqsFollower::~SqsFollower() { Stop(); }
 
 Result<std::unique_ptr<SqsFollower>> SqsFollower::Create(SqsFollowerOptions options,
                                                          RecordSink* sink) {
-  if (!options.url.starts_with("sqs://") || options.url.size() == 6) {
-    return Status::InvalidArgument(
-        fmt::format("{}: expected sqs://QUEUE-NAME or sqs://QUEUE-URL", options.url));
-  }
+  auto queue = QueueOf(options.url);
+  if (!queue.ok()) return queue.status();
   const Clock& clock = options.clock ? *options.clock : SystemClock::Instance();
-  std::string queue = options.url.substr(6);
-  auto sqs = aws::OpenSqsQueue(queue, options.env, clock);
+  auto sqs = aws::OpenSqsQueue(*queue, options.env, clock);
   if (!sqs.ok()) return sqs.status();
   auto impl = std::make_unique<Impl>(std::move(options), sink, clock);
-  impl->queue = std::move(queue);
+  impl->queue = std::move(*queue);
   impl->sqs = std::move(*sqs);
   return std::unique_ptr<SqsFollower>(new SqsFollower(std::move(impl)));
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End to end: `trailwatch up` with an sqs:// source against moto server (real S3, SQS, SNS APIs).
+"""End to end: `trailwatch scan sqs://` and `up` with an sqs:// source against moto server (real S3, SQS, SNS APIs).
 
 Usage: sqs_e2e.py --binary PATH/trailwatch
 
@@ -15,6 +15,11 @@ object holds one GetSecretValue by its own user, so pack:secrets alerts once per
 - an object uploaded while up is down is alerted once after the restart;
 - at the end the queue is empty: every message was deleted once handled.
 
+`scan sqs://` first: the objects announced (S3 notification, SNS-wrapped CloudTrail
+notification, one announced twice) are printed once each; a second scan prints the same; the
+messages are visible again right after; a time range leaves the objects out; then `up` reads
+those messages too.
+
 Exit 0 when every check passed, 1 otherwise, 77 when boto3 or moto is missing.
 """
 import argparse
@@ -22,6 +27,7 @@ import gzip
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -114,7 +120,41 @@ def main():
         def start():
             return start_up(args.binary, config, data, log_path, env, procs, "with an sqs:// source")
 
+        # `scan sqs://`: what the queue announces now, read without consuming it.
+        key_s1, body_s1 = read_object("sqs-scan-1")
+        s3.put_object(Bucket=BUCKET, Key=key_s1, Body=body_s1)
+        key_s2, body_s2 = read_object("sqs-scan-2")
+        s3.put_object(Bucket=OTHER, Key=key_s2, Body=body_s2)
+        sns.publish(TopicArn=topic, Message=json.dumps({"s3Bucket": OTHER, "s3ObjectKey": [key_s2]}))
+        sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"s3Bucket": BUCKET, "s3ObjectKey": [key_s1]}))
+
+        def scan(*extra):
+            return subprocess.run([args.binary, "scan", f"sqs://{QUEUE}", "--progress", "never",
+                                   "--filter-pattern", '{ $.eventName = "GetSecretValue" }', *extra],
+                                  env=env, capture_output=True, text=True, timeout=120)
+
+        def visible():
+            a = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=[
+                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+            return int(a["ApproximateNumberOfMessages"]), int(a["ApproximateNumberOfMessagesNotVisible"])
+        before = visible()
+        first, second = scan(), scan()
+        ids = sorted(json.loads(l)["eventID"] for l in first.stdout.splitlines() if l.strip())
+        check(first.returncode == 0 and ids == ["e2e-sqs-scan-1", "e2e-sqs-scan-2"],
+              f"scan sqs:// prints the announced objects' records, each object once: {ids} {first.stderr[-500:]}")
+        check("the messages stay on the queue" in first.stderr, "scan sqs:// reports what it read: " + first.stderr)
+        check(second.returncode == 0 and second.stdout == first.stdout,
+              "a second scan reads the same: the first consumed nothing: " + second.stderr[-500:])
+        check(visible() == before and before[0] >= 3,
+              f"the messages are visible again at once: {before} before, {visible()} after")
+        ranged = scan("--start-time", "2020-01-01T00:00:00Z", "--end-time", "2020-01-02T00:00:00Z")
+        check(ranged.returncode == 0 and ranged.stdout == "" and "2 objects outside the time range" in ranged.stderr,
+              "a time range leaves out the objects of other days: " + ranged.stderr[-500:])
+        print("scan sqs://: " + first.stderr.strip().splitlines()[-2], flush=True)
+
         proc = start()
+        check(wait_for(lambda: alerts_for("sqs-scan-1") and alerts_for("sqs-scan-2"), 20, interval=0.1),
+              "up reads what the scans left on the queue")
         key1, body1 = read_object("sqs-reader-1")
         started = time.time()
         s3.put_object(Bucket=BUCKET, Key=key1, Body=body1)
@@ -145,7 +185,7 @@ def main():
         check(wait_for(lambda: alerts_for("sqs-reader-3"), 20, interval=0.1),
               "an object announced while up was down is alerted after the restart")
         time.sleep(3)
-        for name in ("sqs-reader-1", "sqs-reader-2", "sqs-reader-3"):
+        for name in ("sqs-scan-1", "sqs-scan-2", "sqs-reader-1", "sqs-reader-2", "sqs-reader-3"):
             check(len(alerts_for(name)) == 1, f"{name}: alerted once ({len(alerts_for(name))})")
 
         def empty():
