@@ -198,9 +198,11 @@ Result<Response> Client::SendOnce(HttpRequest request, const Credentials& creden
     so.uri_encoding = UriEncoding::kS3;
     so.add_content_sha256_header = true;
   }
-  auto signature = SignRequest(request, credentials, so);
-  if (!signature.ok()) return signature.status();
-  for (HttpHeader& h : signature->headers_to_add) request.headers.push_back(std::move(h));
+  if (!p.options.anonymous) {
+    auto signature = SignRequest(request, credentials, so);
+    if (!signature.ok()) return signature.status();
+    for (HttpHeader& h : signature->headers_to_add) request.headers.push_back(std::move(h));
+  }
 
   net::CurlList headers;
   // Every signed header goes out as signed, Host included (libcurl would drop a default

@@ -34,6 +34,8 @@ struct ClientOptions {
   // When set, the credentials of each request (temporary ones renewed before they expire, and
   // once more when the service says they have): overrides `credentials`.
   std::shared_ptr<CredentialsProvider> provider;
+  // Requests go unsigned (STS AssumeRoleWithWebIdentity: the token is the credential).
+  bool anonymous = false;
   // Attempts per request on throttling, 5xx and network trouble (AWS's standard retry mode
   // makes 3), apart by exponential backoff with full jitter (100 ms, 200 ms, ... up to 20 s).
   int max_attempts = 1;

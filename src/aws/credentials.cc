@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "aws/credential_sources.h"
 #include "common/files.h"
 #include "common/time.h"
 #include "net/curl.h"
@@ -133,28 +134,6 @@ std::optional<TimedCredentials> FromEnvironment(const Environment& env) {
   return c;
 }
 
-// nullopt when the profile has no keys; an error when it names a way of getting them that
-// trailwatch does not support.
-Result<std::optional<TimedCredentials>> FromProfile(const Profile& p) {
-  TimedCredentials c;
-  c.credentials.access_key_id = p.Value("aws_access_key_id");
-  c.credentials.secret_access_key = p.Value("aws_secret_access_key");
-  c.credentials.session_token = p.Value("aws_session_token");
-  c.source = "profile " + p.name;
-  if (!c.credentials.access_key_id.empty() && !c.credentials.secret_access_key.empty()) return {c};
-  for (const char* key : {"role_arn", "credential_process", "sso_session", "sso_start_url",
-                          "web_identity_token_file"}) {
-    if (!p.Value(key).empty()) {
-      return Status::InvalidArgument(fmt::format(
-          "profile {} gets its credentials with {}, which trailwatch does not support; give it "
-          "aws_access_key_id and aws_secret_access_key, or use environment, container or "
-          "instance credentials",
-          p.name, key));
-    }
-  }
-  return std::optional<TimedCredentials>();
-}
-
 // ECS (and EKS Pod Identity) container credentials; nullopt when not in a container.
 Result<std::optional<TimedCredentials>> FromContainer(const Environment& env) {
   std::string url;
@@ -200,6 +179,130 @@ Result<std::optional<TimedCredentials>> FromInstance(const Environment& env) {
   auto c = ParseCredentialsJson(*body, "EC2 instance role " + name);
   if (!c.ok()) return c.status();
   return std::optional<TimedCredentials>(std::move(*c));
+}
+
+constexpr int kMaxSourceProfiles = 4;
+
+AssumeRoleParams RoleParams(const Profile& p) {
+  AssumeRoleParams params;
+  params.role_arn = p.Value("role_arn");
+  params.session_name = p.Value("role_session_name");
+  params.external_id = p.Value("external_id");
+  if (const std::string d = p.Value("duration_seconds"); !d.empty()) {
+    params.duration_seconds = std::atoi(d.c_str());
+  }
+  return params;
+}
+
+Result<std::optional<TimedCredentials>> FromProfile(const Environment& env, const Profile& p,
+                                                    const Clock& clock, int depth = 0);
+
+// The credentials a role_arn profile assumes the role with.
+Result<Credentials> RoleSource(const Environment& env, const Profile& p, const Clock& clock,
+                               int depth) {
+  const std::string where = "profile " + p.name;
+  if (const std::string name = p.Value("source_profile"); !name.empty()) {
+    if (depth >= kMaxSourceProfiles) {
+      return Status::InvalidArgument(
+          fmt::format("{}: source_profile chain longer than {}", where, kMaxSourceProfiles));
+    }
+    auto source = LoadNamedProfile(env, name);
+    if (!source.ok()) return source.status();
+    if (source->values.empty()) {
+      return Status::NotFound(fmt::format("{}: source_profile {} not found", where, name));
+    }
+    // A profile may be its own source: its keys assume its role.
+    if (name == p.name) {
+      Profile keys_only = *source;
+      keys_only.values.erase("role_arn");
+      source = std::move(keys_only);
+    }
+    auto c = FromProfile(env, *source, clock, depth + 1);
+    if (!c.ok()) return c.status();
+    if (!*c) {
+      return Status::NotFound(fmt::format("{}: source_profile {} has no credentials", where, name));
+    }
+    return (*c)->credentials;
+  }
+  const std::string from = p.Value("credential_source");
+  Result<std::optional<TimedCredentials>> c = std::optional<TimedCredentials>();
+  if (from == "Environment") {
+    c = FromEnvironment(env);
+  } else if (from == "EcsContainer") {
+    c = FromContainer(env);
+  } else if (from == "Ec2InstanceMetadata") {
+    c = FromInstance(env);
+  } else {
+    return Status::InvalidArgument(fmt::format(
+        "{}: role_arn needs source_profile, credential_source (Environment, EcsContainer, "
+        "Ec2InstanceMetadata) or web_identity_token_file{}",
+        where, from.empty() ? "" : fmt::format("; credential_source {} is none of them", from)));
+  }
+  if (!c.ok()) return c.status().WithContext(where);
+  if (!*c) return Status::NotFound(fmt::format("{}: no credentials from {}", where, from));
+  return (*c)->credentials;
+}
+
+// The profile's credentials, the SDKs' way: a role (assumed with another profile's, the
+// environment's, the container's or the instance's credentials, or a web identity token);
+// credential_process; keys. nullopt when it names none; an error for IAM Identity Center
+// (SSO) and MFA-protected roles, which need a person at a browser or a keyboard.
+Result<std::optional<TimedCredentials>> FromProfile(const Environment& env, const Profile& p,
+                                                    const Clock& clock, int depth) {
+  const std::string where = "profile " + p.name;
+  if (!p.Value("role_arn").empty()) {
+    if (!p.Value("mfa_serial").empty()) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: the role needs an MFA code (mfa_serial), which a daemon cannot type; use a role "
+          "without MFA or credential_process",
+          where));
+    }
+    const AssumeRoleParams params = RoleParams(p);
+    if (const std::string file = p.Value("web_identity_token_file"); !file.empty()) {
+      auto c = WebIdentityCredentials(env, p, params, file, clock);
+      if (!c.ok()) return c.status().WithContext(where);
+      return {std::move(*c)};
+    }
+    auto source = RoleSource(env, p, clock, depth);
+    if (!source.ok()) return source.status();
+    auto c = AssumeRoleCredentials(env, p, params, *source, clock);
+    if (!c.ok()) return c.status().WithContext(where);
+    return {std::move(*c)};
+  }
+  if (!p.Value("sso_session").empty() || !p.Value("sso_start_url").empty()) {
+    return Status::InvalidArgument(fmt::format(
+        "{} signs in with IAM Identity Center (SSO), which trailwatch does not do itself; set "
+        "credential_process = aws configure export-credentials --profile {} --format process "
+        "in a profile of its own and use that one",
+        where, p.name));
+  }
+  if (const std::string command = p.Value("credential_process"); !command.empty()) {
+    auto c = CredentialsFromProcess(command, where + " credential_process");
+    if (!c.ok()) return c.status();
+    return {std::move(*c)};
+  }
+  TimedCredentials c;
+  c.credentials.access_key_id = p.Value("aws_access_key_id");
+  c.credentials.secret_access_key = p.Value("aws_secret_access_key");
+  c.credentials.session_token = p.Value("aws_session_token");
+  c.source = where;
+  if (!c.credentials.access_key_id.empty() && !c.credentials.secret_access_key.empty()) return {c};
+  return std::optional<TimedCredentials>();
+}
+
+// AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE (EKS IAM roles for service accounts).
+Result<std::optional<TimedCredentials>> FromWebIdentityEnvironment(const Environment& env,
+                                                                   const Profile& profile,
+                                                                   const Clock& clock) {
+  const std::string file = env.Get("AWS_WEB_IDENTITY_TOKEN_FILE");
+  const std::string role = env.Get("AWS_ROLE_ARN");
+  if (file.empty() || role.empty()) return std::optional<TimedCredentials>();
+  AssumeRoleParams params;
+  params.role_arn = role;
+  params.session_name = env.Get("AWS_ROLE_SESSION_NAME");
+  auto c = WebIdentityCredentials(env, profile, params, file, clock);
+  if (!c.ok()) return c.status().WithContext("AWS_WEB_IDENTITY_TOKEN_FILE");
+  return {std::move(*c)};
 }
 
 class StaticProvider final : public CredentialsProvider {
@@ -251,13 +354,16 @@ class ChainProvider final : public CredentialsProvider {
     if (auto c = FromEnvironment(env_)) return *c;
     auto profile = LoadProfile(env_);
     if (!profile.ok()) return profile.status();
-    auto from_profile = FromProfile(*profile);
+    auto from_profile = FromProfile(env_, *profile, clock_);
     if (!from_profile.ok()) return from_profile.status();
     if (*from_profile) return **from_profile;
     if (!env_.Get("AWS_PROFILE").empty() && profile->values.empty()) {
       return Status::NotFound(fmt::format(
           "AWS_PROFILE: no profile {} in the AWS config or credentials file", profile->name));
     }
+    auto web = FromWebIdentityEnvironment(env_, *profile, clock_);
+    if (!web.ok()) return web.status();
+    if (*web) return **web;
     auto container = FromContainer(env_);
     if (!container.ok()) return container.status();
     if (*container) return **container;
@@ -267,8 +373,9 @@ class ChainProvider final : public CredentialsProvider {
     return Status::NotFound(
         "no AWS credentials: tried AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, the profile " +
         profile->name +
-        " in ~/.aws/credentials and ~/.aws/config, container credentials and the EC2 "
-        "instance metadata service");
+        " in ~/.aws/credentials and ~/.aws/config, AWS_ROLE_ARN with "
+        "AWS_WEB_IDENTITY_TOKEN_FILE, container credentials and the EC2 instance metadata "
+        "service");
   }
 
   const Environment env_;
@@ -299,9 +406,13 @@ std::string Profile::Value(std::string_view key) const {
 }
 
 Result<Profile> LoadProfile(const Environment& env) {
+  std::string name = env.Get("AWS_PROFILE");
+  return LoadNamedProfile(env, name.empty() ? "default" : name);
+}
+
+Result<Profile> LoadNamedProfile(const Environment& env, const std::string& name) {
   Profile p;
-  p.name = env.Get("AWS_PROFILE");
-  if (p.name.empty()) p.name = "default";
+  p.name = name;
   std::string credentials = env.Get("AWS_SHARED_CREDENTIALS_FILE");
   if (credentials.empty()) credentials = Home(env) + "/.aws/credentials";
   std::string config = env.Get("AWS_CONFIG_FILE");

@@ -4,8 +4,11 @@
 // Credentials, first that has some: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and
 // AWS_SESSION_TOKEN); the profile (AWS_PROFILE, else "default") in the shared credentials file
 // (AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials) and config file (AWS_CONFIG_FILE,
-// else ~/.aws/config); the ECS container endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or
-// _FULL_URI with AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]); EC2 instance metadata (IMDSv2,
+// else ~/.aws/config): role_arn (with source_profile, credential_source or
+// web_identity_token_file; STS AssumeRole), credential_process, or keys; AWS_ROLE_ARN with
+// AWS_WEB_IDENTITY_TOKEN_FILE (EKS service accounts); the ECS container endpoint
+// (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI with
+// AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]); EC2 instance metadata (IMDSv2,
 // AWS_EC2_METADATA_SERVICE_ENDPOINT, off with AWS_EC2_METADATA_DISABLED=true). Temporary
 // credentials are fetched again 5 minutes before they expire.
 #ifndef TRAILWATCH_AWS_CREDENTIALS_H_
@@ -44,6 +47,8 @@ struct Profile {
 };
 // Reads AWS_PROFILE (else "default") from the files. Errors name the file and line.
 Result<Profile> LoadProfile(const Environment& env);
+// Reads the profile `name` from the files.
+Result<Profile> LoadNamedProfile(const Environment& env, const std::string& name);
 
 struct TimedCredentials {
   Credentials credentials;

@@ -1,11 +1,13 @@
 // Where AWS credentials, region and endpoints come from (aws/credentials.h), link by link of the
-// SDKs' chain — environment, profile files, ECS container endpoint, EC2 IMDSv2 (real HTTP
+// SDKs' chain — environment, profile files (keys, credential_process with a real script, the
+// role settings that fail before any call), ECS container endpoint, EC2 IMDSv2 (real HTTP
 // servers on loopback speaking those protocols) — their renewal before expiry, and
 // aws::Client's retries and its reaction to expired credentials.
 #include "aws/credentials.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
@@ -115,7 +117,33 @@ TEST(CredentialsChain, EachLinkInTurn) {
   Write(config,
         "[profile work]\nregion = eu-west-1\n"
         "[profile cfgonly]\naws_access_key_id = AKIACFG\naws_secret_access_key = c-secret\n"
-        "[profile assume]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = work\n");
+        "[profile nosource]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+        "[profile badsource]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+        "source_profile = missing\n"
+        "[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = work\n"
+        "mfa_serial = arn:aws:iam::123456789012:mfa/me\n"
+        "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\n"
+        "[profile process]\ncredential_process = " +
+            dir.path() +
+            "/creds.sh ok\n"
+            "[profile process-fails]\ncredential_process = " +
+            dir.path() +
+            "/creds.sh fail\n"
+            "[profile process-v2]\ncredential_process = " +
+            dir.path() +
+            "/creds.sh v2\n"
+            "[profile process-text]\ncredential_process = " +
+            dir.path() + "/creds.sh text\n");
+  // A credential_process, as `aws configure export-credentials --format process` prints.
+  Write(dir.path() + "/creds.sh",
+        "#!/bin/sh\ncase \"$1\" in\n"
+        "ok) echo '{\"Version\": 1, \"AccessKeyId\": \"ASIAPROC\", \"SecretAccessKey\": "
+        "\"p-secret\", \"SessionToken\": \"p-token\", \"Expiration\": "
+        "\"2030-01-01T00:00:00Z\"}' ;;\n"
+        "fail) echo 'token expired, run aws sso login' >&2; exit 3 ;;\n"
+        "v2) echo '{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"B\"}' ;;\n"
+        "*) echo 'AccessKeyId=ASIATEXT SecretAccessKey=leaked-secret' ;;\nesac\n");
+  ASSERT_EQ(::chmod((dir.path() + "/creds.sh").c_str(), 0700), 0);
   const std::map<std::string, std::string> files = {{"AWS_SHARED_CREDENTIALS_FILE", creds},
                                                     {"AWS_CONFIG_FILE", config},
                                                     {"AWS_EC2_METADATA_DISABLED", "true"}};
@@ -143,8 +171,20 @@ TEST(CredentialsChain, EachLinkInTurn) {
        ""},
       {"named profile, config file", with({{"AWS_PROFILE", "cfgonly"}}), "AKIACFG", "", ""},
       {"unknown profile", with({{"AWS_PROFILE", "nope"}}), "", "", "no profile nope"},
-      {"role_arn is refused clearly", with({{"AWS_PROFILE", "assume"}}), "", "",
-       "profile assume gets its credentials with role_arn"},
+      {"role_arn without a source", with({{"AWS_PROFILE", "nosource"}}), "", "",
+       "profile nosource: role_arn needs source_profile, credential_source"},
+      {"role_arn with a missing source_profile", with({{"AWS_PROFILE", "badsource"}}), "", "",
+       "profile badsource: source_profile missing not found"},
+      {"role_arn with MFA", with({{"AWS_PROFILE", "mfa"}}), "", "", "needs an MFA code"},
+      {"SSO: a way out is named", with({{"AWS_PROFILE", "sso"}}), "", "",
+       "credential_process = aws configure export-credentials --profile sso --format process"},
+      {"credential_process", with({{"AWS_PROFILE", "process"}}), "ASIAPROC", "p-token", ""},
+      {"credential_process that fails", with({{"AWS_PROFILE", "process-fails"}}), "", "",
+       "profile process-fails credential_process: the command exited with 3"},
+      {"credential_process, wrong version", with({{"AWS_PROFILE", "process-v2"}}), "", "",
+       "\"Version\" must be 1"},
+      {"credential_process, not JSON", with({{"AWS_PROFILE", "process-text"}}), "", "",
+       "the command printed no JSON object"},
       {"ECS container",
        {{"AWS_CONTAINER_CREDENTIALS_FULL_URI", metadata.url() + "/ecs/creds"},
         {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "ecs-auth-token"},
@@ -170,6 +210,8 @@ TEST(CredentialsChain, EachLinkInTurn) {
     if (c.key_id.empty()) {
       ASSERT_FALSE(got.ok());
       EXPECT_NE(got.status().message().find(c.error), std::string::npos) << got.status().ToString();
+      EXPECT_EQ(got.status().message().find("leaked-secret"), std::string::npos)
+          << "an error never quotes what a credential_process printed";
       continue;
     }
     ASSERT_TRUE(got.ok()) << got.status().ToString();
