@@ -3,11 +3,14 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
@@ -28,17 +31,32 @@ std::string JsonText(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-// The command's standard output and exit status.
+constexpr int kProcessSeconds = 60;                  // as the Go SDK: a hung command is an error
+constexpr std::size_t kMaxProcessOutput = 64 << 10;  // credentials JSON is a few hundred bytes
+
+// The command's standard output and exit status. The child starts with no signal blocked or
+// ignored (the daemon blocks SIGTERM and SIGINT in its threads, and a child inherits that);
+// past the deadline or the output limit it is killed.
 Result<std::pair<std::string, int>> Run(const std::string& command) {
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return Status::IoError(std::strerror(errno));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) sigaddset(&defaults, sig);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
   pid_t pid = 0;
   const int spawned =
-      posix_spawn(&pid, "/bin/sh", &actions, nullptr, const_cast<char* const*>(argv), environ);
+      posix_spawn(&pid, "/bin/sh", &actions, &attr, const_cast<char* const*>(argv), environ);
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   ::close(out[1]);
   if (spawned != 0) {
@@ -46,19 +64,37 @@ Result<std::pair<std::string, int>> Run(const std::string& command) {
     return Status::IoError(fmt::format("cannot start /bin/sh: {}", std::strerror(spawned)));
   }
   std::string text;
+  std::string problem;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kProcessSeconds);
   char buf[4096];
   for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      problem = fmt::format("the command did not finish within {} s", kProcessSeconds);
+      break;
+    }
+    pollfd p{out[0], POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) continue;  // the deadline is checked above
     const ssize_t n = ::read(out[0], buf, sizeof buf);
     if (n > 0) {
       text.append(buf, static_cast<std::size_t>(n));
+      if (text.size() > kMaxProcessOutput) {
+        problem = fmt::format("the command printed more than {} bytes", kMaxProcessOutput);
+        break;
+      }
     } else if (n == 0 || errno != EINTR) {
       break;
     }
   }
   ::close(out[0]);
+  if (!problem.empty()) ::kill(pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (!problem.empty()) return Status::IoError(problem);
   return std::make_pair(std::move(text), WIFEXITED(status) ? WEXITSTATUS(status) : 128);
 }
 

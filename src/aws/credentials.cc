@@ -245,7 +245,7 @@ Result<Credentials> RoleSource(const Environment& env, const Profile& p, const C
 
 // The profile's credentials, the SDKs' way: a role (assumed with another profile's, the
 // environment's, the container's or the instance's credentials, or a web identity token);
-// credential_process; keys. nullopt when it names none; an error for IAM Identity Center
+// keys; credential_process. nullopt when it names none; an error for IAM Identity Center
 // (SSO) and MFA-protected roles, which need a person at a browser or a keyboard.
 Result<std::optional<TimedCredentials>> FromProfile(const Environment& env, const Profile& p,
                                                     const Clock& clock, int depth) {
@@ -276,17 +276,17 @@ Result<std::optional<TimedCredentials>> FromProfile(const Environment& env, cons
         "in a profile of its own and use that one",
         where, p.name));
   }
-  if (const std::string command = p.Value("credential_process"); !command.empty()) {
-    auto c = CredentialsFromProcess(command, where + " credential_process");
-    if (!c.ok()) return c.status();
-    return {std::move(*c)};
-  }
   TimedCredentials c;
   c.credentials.access_key_id = p.Value("aws_access_key_id");
   c.credentials.secret_access_key = p.Value("aws_secret_access_key");
   c.credentials.session_token = p.Value("aws_session_token");
   c.source = where;
   if (!c.credentials.access_key_id.empty() && !c.credentials.secret_access_key.empty()) return {c};
+  if (const std::string command = p.Value("credential_process"); !command.empty()) {
+    auto from_process = CredentialsFromProcess(command, where + " credential_process");
+    if (!from_process.ok()) return from_process.status();
+    return {std::move(*from_process)};
+  }
   return std::optional<TimedCredentials>();
 }
 
@@ -354,6 +354,13 @@ class ChainProvider final : public CredentialsProvider {
     if (auto c = FromEnvironment(env_)) return *c;
     auto profile = LoadProfile(env_);
     if (!profile.ok()) return profile.status();
+    // botocore's order: the profile's role, then the environment's web identity, then the
+    // profile's other ways (keys, credential_process).
+    if (profile->Value("role_arn").empty()) {
+      auto web = FromWebIdentityEnvironment(env_, *profile, clock_);
+      if (!web.ok()) return web.status();
+      if (*web) return **web;
+    }
     auto from_profile = FromProfile(env_, *profile, clock_);
     if (!from_profile.ok()) return from_profile.status();
     if (*from_profile) return **from_profile;
@@ -361,9 +368,6 @@ class ChainProvider final : public CredentialsProvider {
       return Status::NotFound(fmt::format(
           "AWS_PROFILE: no profile {} in the AWS config or credentials file", profile->name));
     }
-    auto web = FromWebIdentityEnvironment(env_, *profile, clock_);
-    if (!web.ok()) return web.status();
-    if (*web) return **web;
     auto container = FromContainer(env_);
     if (!container.ok()) return container.status();
     if (*container) return **container;

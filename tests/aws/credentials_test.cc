@@ -114,6 +114,10 @@ TEST(CredentialsChain, EachLinkInTurn) {
         "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = d-secret\n"
         "[work]\naws_access_key_id = AKIAWORK\naws_secret_access_key = w-secret\n"
         "aws_session_token = w-token\n");
+  const std::string script = dir.path() + "/creds.sh";
+  auto process = [&](const std::string& profile, const std::string& arg) {
+    return "[profile " + profile + "]\ncredential_process = " + script + " " + arg + "\n";
+  };
   Write(config,
         "[profile work]\nregion = eu-west-1\n"
         "[profile cfgonly]\naws_access_key_id = AKIACFG\naws_secret_access_key = c-secret\n"
@@ -123,27 +127,22 @@ TEST(CredentialsChain, EachLinkInTurn) {
         "[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = work\n"
         "mfa_serial = arn:aws:iam::123456789012:mfa/me\n"
         "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\n"
-        "[profile process]\ncredential_process = " +
-            dir.path() +
-            "/creds.sh ok\n"
-            "[profile process-fails]\ncredential_process = " +
-            dir.path() +
-            "/creds.sh fail\n"
-            "[profile process-v2]\ncredential_process = " +
-            dir.path() +
-            "/creds.sh v2\n"
-            "[profile process-text]\ncredential_process = " +
-            dir.path() + "/creds.sh text\n");
+        "[profile keys-and-process]\naws_access_key_id = AKIAKEYS\n"
+        "aws_secret_access_key = k-secret\ncredential_process = " +
+            script + " ok\n" + process("process", "ok") + process("process-fails", "fail") +
+            process("process-v2", "v2") + process("process-text", "text") +
+            process("process-big", "big"));
   // A credential_process, as `aws configure export-credentials --format process` prints.
-  Write(dir.path() + "/creds.sh",
+  Write(script,
         "#!/bin/sh\ncase \"$1\" in\n"
         "ok) echo '{\"Version\": 1, \"AccessKeyId\": \"ASIAPROC\", \"SecretAccessKey\": "
         "\"p-secret\", \"SessionToken\": \"p-token\", \"Expiration\": "
         "\"2030-01-01T00:00:00Z\"}' ;;\n"
         "fail) echo 'token expired, run aws sso login' >&2; exit 3 ;;\n"
         "v2) echo '{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"B\"}' ;;\n"
+        "big) yes x | head -c 100000 ;;\n"
         "*) echo 'AccessKeyId=ASIATEXT SecretAccessKey=leaked-secret' ;;\nesac\n");
-  ASSERT_EQ(::chmod((dir.path() + "/creds.sh").c_str(), 0700), 0);
+  ASSERT_EQ(::chmod(script.c_str(), 0700), 0);
   const std::map<std::string, std::string> files = {{"AWS_SHARED_CREDENTIALS_FILE", creds},
                                                     {"AWS_CONFIG_FILE", config},
                                                     {"AWS_EC2_METADATA_DISABLED", "true"}};
@@ -185,6 +184,10 @@ TEST(CredentialsChain, EachLinkInTurn) {
        "\"Version\" must be 1"},
       {"credential_process, not JSON", with({{"AWS_PROFILE", "process-text"}}), "", "",
        "the command printed no JSON object"},
+      {"credential_process, endless output", with({{"AWS_PROFILE", "process-big"}}), "", "",
+       "the command printed more than 65536 bytes"},
+      {"keys before credential_process", with({{"AWS_PROFILE", "keys-and-process"}}), "AKIAKEYS",
+       "", ""},
       {"ECS container",
        {{"AWS_CONTAINER_CREDENTIALS_FULL_URI", metadata.url() + "/ecs/creds"},
         {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "ecs-auth-token"},
