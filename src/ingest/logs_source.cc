@@ -177,7 +177,9 @@ struct LogsFollower::Impl {
       baseline = false;
       changed = true;  // the checkpoint marks the baseline as taken, even of an empty group
     }
-    if (changed) {
+    // A baseline cut short is not saved: a restart takes it again rather than alerting on
+    // the history its unread pages hold.
+    if (changed && !baseline) {
       if (Status s = Save(); !s.ok() && status.ok()) status = s;
     }
     std::lock_guard s(stats_mu);
