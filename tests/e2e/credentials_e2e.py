@@ -25,25 +25,16 @@ import gzip
 import http.server
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import urllib.request
 
-from e2e_util import FAILURES, check, start_moto, stop_all, wait_for
+from e2e_util import FAILURES, check, finish, require, start_moto
 
-try:
-    import boto3
-except ImportError:
-    print("SKIP: boto3 is not installed for", sys.executable)
-    sys.exit(77)
-try:
-    import moto.server  # noqa: F401 - only its presence is checked
-except ImportError:
-    print("SKIP: moto[server] is not installed for", sys.executable)
-    sys.exit(77)
+require("boto3", "moto.server")
+import boto3  # noqa: E402 - after the check that it is there
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -67,16 +58,6 @@ def main():
         setup = dict(endpoint_url=moto_url, region_name=REGION, aws_access_key_id="AKIASETUP0000000000",
                      aws_secret_access_key="setup")
         iam, s3 = boto3.client("iam", **setup), boto3.client("s3", **setup)
-
-        def up():
-            try:
-                iam.list_users()
-                return True
-            except Exception:  # noqa: BLE001 - not up yet
-                return False
-        if not wait_for(up, 30, interval=0.2):
-            check(False, "moto server did not start")
-            return 1
         s3.create_bucket(Bucket=BUCKET)
         records = [{"eventVersion": "1.08", "eventTime": f"2026-11-01T00:0{i}:00Z",
                     "eventSource": "secretsmanager.amazonaws.com", "eventName": "GetSecretValue",
@@ -181,12 +162,8 @@ def main():
         for secret in (reader_secret, direct_secret):
             check(all(secret not in o for o in outputs), "no secret key in any output")
     finally:
-        stop_all(procs)
-        if FAILURES:
-            print(f"credentials_e2e: {len(FAILURES)} failure(s); work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    return 1 if FAILURES else 0
+        code = finish("credentials_e2e", work, procs)
+    return code
 
 
 if __name__ == "__main__":

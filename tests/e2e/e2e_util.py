@@ -2,8 +2,10 @@
 
 FAILURES collects what check() found wrong; a driver exits 1 when it is not empty.
 """
+import importlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -11,6 +13,16 @@ import time
 import urllib.request
 
 FAILURES = []
+
+
+def require(*modules):
+    """Exits 77 (CTest's skip) naming the first of `modules` this python cannot import."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            print(f"SKIP: {name} is not installed for", sys.executable, flush=True)
+            sys.exit(77)
 
 
 def check(ok, what):
@@ -50,14 +62,27 @@ def healthy(port):
 
 
 def start_moto(work, procs):
-    """Starts moto server on a free loopback port, logging to work/moto.log; returns its URL,
-    the log's path and the open log (flush it before reading)."""
+    """Starts moto server on a free loopback port, logging to work/moto.log, and waits until it
+    answers (exits 1 when it does not within 30 s); returns its URL, the log's path and the open
+    log (flush it before reading)."""
     port = free_port()
     log_path = os.path.join(work, "moto.log")
     log = open(log_path, "w")
     procs.append(subprocess.Popen([sys.executable, "-m", "moto.server", "-p", str(port)],
                                   stdout=log, stderr=log))
-    return f"http://127.0.0.1:{port}", log_path, log
+    url = f"http://127.0.0.1:{port}"
+
+    def answers():
+        try:
+            with urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=2) as r:
+                return r.status == 200
+        except OSError:
+            return False
+    if not wait_for(answers, 30, interval=0.1):
+        log.flush()
+        check(False, "moto server did not start: " + open(log_path).read()[-500:])
+        sys.exit(1)
+    return url, log_path, log
 
 
 def aws_env(endpoint, key_id, secret, home):
@@ -91,3 +116,14 @@ def stop_all(procs):
             p.wait(timeout=10)
         except subprocess.TimeoutExpired:
             p.kill()
+
+
+def finish(name, work, procs):
+    """Stops `procs`; removes `work` when every check passed, else keeps it and says where.
+    Returns the driver's exit code."""
+    stop_all(procs)
+    if FAILURES:
+        print(f"{name}: {len(FAILURES)} failure(s); work directory kept: {work}", flush=True)
+        return 1
+    shutil.rmtree(work, ignore_errors=True)
+    return 0

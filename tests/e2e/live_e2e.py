@@ -45,15 +45,12 @@ import time
 import urllib.error
 import urllib.request
 
-from e2e_util import FAILURES, check, free_port, wait_for
+from e2e_util import FAILURES, check, free_port, require, wait_for
 
-try:
-    import boto3
-    from botocore.config import Config
-    from botocore.exceptions import ClientError
-except ImportError:
-    print("SKIP: boto3/botocore are not installed for", sys.executable)
-    sys.exit(77)
+require("boto3", "botocore")
+import boto3  # noqa: E402 - after the check that it is there
+from botocore.config import Config  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)

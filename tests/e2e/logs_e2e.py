@@ -20,24 +20,15 @@ Exit 0 when every check passed, 1 otherwise, 77 when boto3, moto or the test dat
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
-from e2e_util import FAILURES, aws_env, check, start_moto, start_up, stop_all, wait_for
+from e2e_util import FAILURES, aws_env, check, finish, require, start_moto, start_up, wait_for
 
-try:
-    import boto3
-except ImportError:
-    print("SKIP: boto3 is not installed for", sys.executable)
-    sys.exit(77)
-try:
-    import moto.server  # noqa: F401 - only its presence is checked
-except ImportError:
-    print("SKIP: moto[server] is not installed for", sys.executable)
-    sys.exit(77)
+require("boto3", "moto.server")
+import boto3  # noqa: E402 - after the check that it is there
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REGION = "us-east-1"
@@ -94,16 +85,6 @@ def main():
         moto_url, _, _ = start_moto(work, procs)
         logs = boto3.client("logs", endpoint_url=moto_url, region_name=REGION, aws_access_key_id=KEY_ID,
                             aws_secret_access_key=SECRET)
-
-        def up():
-            try:
-                logs.describe_log_groups()
-                return True
-            except Exception:  # noqa: BLE001 - not up yet
-                return False
-        if not wait_for(up, 30, interval=0.2):
-            check(False, "moto server did not start")
-            return 1
         logs.create_log_group(logGroupName=GROUP)
         stream = f"{ACCOUNT}_CloudTrail_{REGION}"
         logs.create_log_stream(logGroupName=GROUP, logStreamName=stream)
@@ -192,12 +173,8 @@ def main():
         check(proc.wait(timeout=30) == 0, "SIGTERM: up exits 0 after the restart")
         print(f"up: followed logs://{GROUP}; {len(lines())} notifications", flush=True)
     finally:
-        stop_all(procs)
-        if FAILURES:
-            print(f"logs_e2e: {len(FAILURES)} failure(s); work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    return 1 if FAILURES else 0
+        code = finish("logs_e2e", work, procs)
+    return code
 
 
 if __name__ == "__main__":

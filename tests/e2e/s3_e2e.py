@@ -27,25 +27,16 @@ import gzip
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 
-from e2e_util import FAILURES, aws_env, check, start_moto, start_up, stop_all, wait_for
+from e2e_util import FAILURES, aws_env, check, finish, require, start_moto, start_up, wait_for
 
-try:
-    import boto3
-except ImportError:
-    print("SKIP: boto3 is not installed for", sys.executable)
-    sys.exit(77)
-try:
-    import moto.server  # noqa: F401 - only its presence is checked
-except ImportError:
-    print("SKIP: moto[server] is not installed for", sys.executable)
-    sys.exit(77)
+require("boto3", "moto.server")
+import boto3  # noqa: E402 - after the check that it is there
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REGION = "us-east-1"
@@ -124,16 +115,6 @@ def main():
         moto_url, moto_log_path, moto_log = start_moto(work, procs)
         s3 = boto3.client("s3", endpoint_url=moto_url, region_name=REGION, aws_access_key_id=KEY_ID,
                           aws_secret_access_key=SECRET)
-
-        def up():
-            try:
-                s3.list_buckets()
-                return True
-            except Exception:  # noqa: BLE001 - not up yet
-                return False
-        if not wait_for(up, 30, interval=0.2):
-            check(False, "moto server did not start")
-            return 1
         s3.create_bucket(Bucket=BUCKET)
         objects = layout(args.testdata)
         local = os.path.join(work, "local")
@@ -283,12 +264,8 @@ def main():
         check(up.wait(timeout=30) == 0, "SIGTERM: up exits 0 after the restart")
         print(f"up: followed s3://{follow_bucket}/AWSLogs/; {len(after)} notifications", flush=True)
     finally:
-        stop_all(procs)
-        if FAILURES:
-            print(f"s3_e2e: {len(FAILURES)} failure(s); work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    return 1 if FAILURES else 0
+        code = finish("s3_e2e", work, procs)
+    return code
 
 
 if __name__ == "__main__":

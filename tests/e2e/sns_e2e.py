@@ -26,19 +26,11 @@ import tempfile
 import time
 import urllib.request
 
-from e2e_util import FAILURES, check, free_port, wait_for
+from e2e_util import FAILURES, check, free_port, require, wait_for
 
-try:
-    import boto3
-    from botocore.config import Config
-except ImportError:
-    print("SKIP: boto3 is not installed for", sys.executable)
-    sys.exit(77)
-try:
-    import moto.server  # noqa: F401 - only its presence is checked
-except ImportError:
-    print("SKIP: moto[server] is not installed for", sys.executable)
-    sys.exit(77)
+require("boto3", "moto.server")
+import boto3  # noqa: E402 - after the check that it is there
+from botocore.config import Config  # noqa: E402
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account, and trailwatch's

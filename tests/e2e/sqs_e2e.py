@@ -26,24 +26,15 @@ import argparse
 import gzip
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
-from e2e_util import FAILURES, aws_env, check, start_moto, start_up, stop_all, wait_for
+from e2e_util import FAILURES, aws_env, check, finish, require, start_moto, start_up, wait_for
 
-try:
-    import boto3
-except ImportError:
-    print("SKIP: boto3 is not installed for", sys.executable)
-    sys.exit(77)
-try:
-    import moto.server  # noqa: F401 - only its presence is checked
-except ImportError:
-    print("SKIP: moto[server] is not installed for", sys.executable)
-    sys.exit(77)
+require("boto3", "moto.server")
+import boto3  # noqa: E402 - after the check that it is there
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -77,16 +68,6 @@ def main():
         aws = dict(endpoint_url=moto_url, region_name=REGION, aws_access_key_id=KEY_ID,
                    aws_secret_access_key=SECRET)
         s3, sqs, sns = boto3.client("s3", **aws), boto3.client("sqs", **aws), boto3.client("sns", **aws)
-
-        def up():
-            try:
-                sqs.list_queues()
-                return True
-            except Exception:  # noqa: BLE001 - not up yet
-                return False
-        if not wait_for(up, 30, interval=0.2):
-            check(False, "moto server did not start")
-            return 1
         queue_url = sqs.create_queue(QueueName=QUEUE, Attributes={"VisibilityTimeout": "5"})["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         s3.create_bucket(Bucket=BUCKET)
@@ -197,12 +178,8 @@ def main():
         check(proc.wait(timeout=30) == 0, "SIGTERM: up exits 0 after the restart")
         check(SECRET not in open(log_path).read(), "the secret key is not in the log")
     finally:
-        stop_all(procs)
-        if FAILURES:
-            print(f"sqs_e2e: {len(FAILURES)} failure(s); work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    return 1 if FAILURES else 0
+        code = finish("sqs_e2e", work, procs)
+    return code
 
 
 if __name__ == "__main__":

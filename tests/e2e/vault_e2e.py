@@ -20,18 +20,15 @@ import tempfile
 import time
 import urllib.request
 
-from e2e_util import FAILURES, check, free_port
+from e2e_util import FAILURES, check, free_port, require
 
-try:
-    import boto3
-    import botocore.auth
-    import botocore.awsrequest
-    import botocore.credentials
-    from botocore.config import Config
-    from botocore.exceptions import ClientError
-except ImportError:
-    print("SKIP: boto3/botocore are not installed for", sys.executable)
-    sys.exit(77)
+require("boto3", "botocore")
+import boto3  # noqa: E402 - after the check that it is there
+import botocore.auth  # noqa: E402
+import botocore.awsrequest  # noqa: E402
+import botocore.credentials  # noqa: E402
+from botocore.config import Config  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
