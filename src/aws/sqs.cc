@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -104,7 +105,9 @@ Result<std::string> SqsQueue::Call(std::string_view op, const std::string& body)
           " (check the queue's name or URL and region, and AWS_ENDPOINT_URL_SQS for a "
           "non-AWS endpoint)";
     } else if (e.type == "AccessDenied" || e.type == "AccessDeniedException" || r->status == 403) {
-      advice = " (the credentials need sqs:ReceiveMessage and sqs:DeleteMessage on the queue)";
+      advice =
+          " (the credentials need sqs:ReceiveMessage and sqs:DeleteMessage on the queue, "
+          "sqs:ChangeMessageVisibility and sqs:GetQueueAttributes to scan it)";
     }
     return Status::InvalidArgument(fmt::format("{}: {} {}{}{} (HTTP {}){}", where, op, e.type,
                                                e.message.empty() ? "" : ": ", e.message, r->status,
@@ -150,6 +153,35 @@ Status SqsQueue::Delete(const SqsMessage& message) {
   return body.ok() ? Status::Ok() : body.status();
 }
 
+Result<SqsQueue::Info> SqsQueue::Describe() {
+  if (Status s = ResolveUrl(); !s.ok()) return s;
+  auto body =
+      Call("GetQueueAttributes",
+           nlohmann::json{{"QueueUrl", url_}, {"AttributeNames", {"RedrivePolicy", "FifoQueue"}}}
+               .dump());
+  if (!body.ok()) return body.status();
+  const auto j = nlohmann::json::parse(*body, nullptr, false);
+  const nlohmann::json attributes =
+      j.is_object() && j.contains("Attributes") ? j["Attributes"] : nlohmann::json::object();
+  Info info;
+  info.fifo = Text(attributes, "FifoQueue") == "true";
+  if (const std::string redrive = Text(attributes, "RedrivePolicy"); !redrive.empty()) {
+    // {"deadLetterTargetArn": "...", "maxReceiveCount": 5} (a number, or a string of one).
+    const auto policy = nlohmann::json::parse(redrive, nullptr, false);
+    const nlohmann::json most = policy.is_object() && policy.contains("maxReceiveCount")
+                                    ? policy["maxReceiveCount"]
+                                    : nlohmann::json();
+    if (most.is_number_integer()) {
+      info.max_receive_count = most.get<int>();
+    } else if (most.is_string()) {
+      info.max_receive_count = std::atoi(most.get<std::string>().c_str());
+    } else {
+      info.max_receive_count = 1;  // unreadable: assume the strictest
+    }
+  }
+  return info;
+}
+
 Status SqsQueue::Release(const std::vector<SqsMessage>& messages) {
   if (Status s = ResolveUrl(); !s.ok()) return s;
   std::size_t failed = 0;
@@ -163,7 +195,12 @@ Status SqsQueue::Release(const std::vector<SqsMessage>& messages) {
     }
     auto body = Call("ChangeMessageVisibilityBatch",
                      nlohmann::json{{"QueueUrl", url_}, {"Entries", entries}}.dump());
-    if (!body.ok()) return body.status();
+    if (!body.ok()) {
+      // The other batches are still worth handing back.
+      failed += entries.size();
+      if (first_error.empty()) first_error = body.status().message();
+      continue;
+    }
     const auto j = nlohmann::json::parse(*body, nullptr, false);
     if (auto f = j.is_object() ? j.find("Failed") : j.end();
         j.is_object() && f != j.end() && f->is_array() && !f->empty()) {

@@ -1,6 +1,6 @@
 // SQS, where S3 and CloudTrail announce new log files: ReceiveMessage (long polling),
-// DeleteMessage and ChangeMessageVisibilityBatch over Client (AWS JSON 1.0, signing, retries,
-// credentials).
+// DeleteMessage, ChangeMessageVisibilityBatch and GetQueueAttributes over Client (AWS JSON 1.0,
+// signing, retries, credentials).
 #ifndef TRAILWATCH_AWS_SQS_H_
 #define TRAILWATCH_AWS_SQS_H_
 
@@ -34,6 +34,13 @@ class SqsQueue {
   Result<std::vector<SqsMessage>> Receive(int wait_seconds,
                                           std::optional<int> visibility_seconds = std::nullopt);
   Status Delete(const SqsMessage& message);
+  // GetQueueAttributes: whether the queue is FIFO and after how many receives its redrive
+  // policy moves a message to a dead-letter queue (nullopt: no dead-letter queue).
+  struct Info {
+    bool fifo = false;
+    std::optional<int> max_receive_count;
+  };
+  Result<Info> Describe();
   // Makes received messages visible again at once (ChangeMessageVisibilityBatch, 0 s), ten per
   // request: handing them back unprocessed.
   Status Release(const std::vector<SqsMessage>& messages);

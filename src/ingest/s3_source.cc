@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 
 #include "common/time.h"
@@ -56,10 +57,11 @@ Result<std::pair<std::string, std::string>> ParseS3Url(std::string_view url) {
   return std::make_pair(std::move(bucket), std::move(prefix));
 }
 
-BucketPool::BucketPool(std::string bucket, aws::Environment env, const Clock& clock)
+BucketPool::BucketPool(std::string bucket, aws::Environment env, const Clock& clock,
+                       std::shared_ptr<aws::CredentialsProvider> credentials)
     : bucket_(std::move(bucket)),
       env_(std::move(env)),
-      credentials_(aws::DefaultCredentials(env_, clock)),
+      credentials_(credentials ? std::move(credentials) : aws::DefaultCredentials(env_, clock)),
       clock_(clock) {}
 
 Result<std::unique_ptr<aws::S3Bucket>> BucketPool::Take() {
@@ -139,6 +141,28 @@ Status RegionFolders(BucketPool& pool, const std::string& prefix, std::vector<st
   return Status::Ok();
 }
 
+void AddObjectInputs(std::vector<Object> objects,
+                     std::function<Result<std::string>(const Object&)> get, RemoteListing* out) {
+  auto shared = std::make_shared<const std::vector<Object>>(std::move(objects));
+  // The GETs run ahead of the parsing threads (which take the inputs in order), so that
+  // waiting on the network overlaps parsing.
+  auto prefetch = std::make_shared<Prefetcher>(
+      shared->size(), [shared, get = std::move(get)](std::size_t i) { return get((*shared)[i]); });
+  for (std::size_t i = 0; i < shared->size(); ++i) {
+    RemoteInput in;
+    in.name = fmt::format("s3://{}/{}", (*shared)[i].bucket, (*shared)[i].key);
+    in.read = [prefetch, i, done = false](std::string* bytes) mutable -> Result<bool> {
+      if (done) return false;
+      auto got = prefetch->Take(i);
+      if (!got.ok()) return got.status();
+      *bytes = std::move(*got);
+      done = true;
+      return true;
+    };
+    out->inputs.push_back(std::move(in));
+  }
+}
+
 }  // namespace s3
 
 namespace {
@@ -193,25 +217,11 @@ Result<RemoteListing> ListS3(std::string_view url, std::optional<std::int64_t> s
     }
   }
   std::sort(keys.begin(), keys.end());
-  auto shared_keys = std::make_shared<const std::vector<std::string>>(std::move(keys));
-  // The GETs run ahead of the parsing threads (which take the inputs in order), so that
-  // waiting on the network overlaps parsing.
-  auto prefetch = std::make_shared<Prefetcher>(
-      shared_keys->size(),
-      [pool, shared_keys](std::size_t i) { return pool->Get((*shared_keys)[i]); });
-  for (std::size_t i = 0; i < shared_keys->size(); ++i) {
-    RemoteInput in;
-    in.name = fmt::format("s3://{}/{}", bucket, (*shared_keys)[i]);
-    in.read = [prefetch, i, done = false](std::string* bytes) mutable -> Result<bool> {
-      if (done) return false;
-      auto got = prefetch->Take(i);
-      if (!got.ok()) return got.status();
-      *bytes = std::move(*got);
-      done = true;
-      return true;
-    };
-    out.inputs.push_back(std::move(in));
-  }
+  std::vector<s3::Object> objects;
+  objects.reserve(keys.size());
+  for (std::string& key : keys) objects.push_back({bucket, std::move(key)});
+  s3::AddObjectInputs(
+      std::move(objects), [pool](const s3::Object& o) { return pool->Get(o.key); }, &out);
   return out;
 }
 

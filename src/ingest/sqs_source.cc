@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -79,6 +80,8 @@ Result<std::string> QueueOf(std::string_view url) {
 // Long enough to drain a long backlog before the first messages come back; a scan that dies
 // meanwhile delays the queue's consumer by at most this.
 constexpr int kScanVisibilitySeconds = 120;
+// A dead-letter queue's maxReceiveCount below this leaves the consumer too few receives.
+constexpr int kMinScanReceiveCount = 3;
 
 }  // namespace
 
@@ -90,9 +93,32 @@ Result<RemoteListing> ListSqs(std::string_view url, std::optional<std::int64_t> 
   auto sqs = aws::OpenSqsQueue(*queue, env, clock);
   if (!sqs.ok()) return sqs.status();
   RemoteListing out;
+  // Each receive counts towards a dead-letter queue's maxReceiveCount: a scan must not be what
+  // moves notifications there.
+  auto info = (*sqs)->Describe();
+  if (!info.ok()) return info.status();
+  if (info->max_receive_count) {
+    if (*info->max_receive_count < kMinScanReceiveCount) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: the queue moves a message to its dead-letter queue after {} receive(s); a scan "
+          "receives each message once, which could send notifications there before their "
+          "consumer reads them: scan the bucket they announce instead (s3://BUCKET/PREFIX)",
+          url, *info->max_receive_count));
+    }
+    out.notes.push_back(fmt::format(
+        "each message's receive count went up by one (the queue's dead-letter queue takes them "
+        "after {})",
+        *info->max_receive_count));
+  }
+  if (info->fifo) {
+    out.notes.push_back(
+        "a FIFO queue returns no message of a group while an earlier one is hidden: messages "
+        "that another consumer holds now, and those behind them, are not read");
+  }
   std::vector<aws::SqsMessage> received;
-  std::unordered_set<std::string> message_ids, object_ids;
-  auto objects = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
+  std::unordered_map<std::string, std::size_t> message_ids;  // id -> index in `received`
+  std::unordered_set<std::string> object_ids;
+  std::vector<s3::Object> objects;
   const std::string first_day = start_ms ? s3::DayPath(*start_ms) : "";
   const std::string last_day = end_ms ? s3::DayPath(*end_ms - 1 + s3::kDayMs) : "";
   std::size_t out_of_range = 0;
@@ -108,7 +134,9 @@ Result<RemoteListing> ListSqs(std::string_view url, std::optional<std::int64_t> 
     }
     more = !batch->empty();
     for (aws::SqsMessage& m : *batch) {
-      if (!message_ids.insert(m.message_id).second) {
+      if (auto [it, added] = message_ids.try_emplace(m.message_id, received.size()); !added) {
+        // Back after its visibility ran out: only the newest receipt handle hands it back.
+        received[it->second].receipt_handle = std::move(m.receipt_handle);
         came_back = true;
         more = false;
         continue;
@@ -126,7 +154,7 @@ Result<RemoteListing> ListSqs(std::string_view url, std::optional<std::int64_t> 
             ++out_of_range;
             continue;
           }
-          objects->emplace_back(bucket, key);
+          objects.push_back({bucket, key});
         }
       }
       received.push_back(std::move(m));
@@ -134,8 +162,10 @@ Result<RemoteListing> ListSqs(std::string_view url, std::optional<std::int64_t> 
   }
   out.messages = received.size();
   if (Status released = (*sqs)->Release(received); !released.ok()) {
-    out.notes.push_back(
-        fmt::format("{}; they come back after {} s", released.message(), kScanVisibilitySeconds));
+    const std::string note =
+        fmt::format("{}; they come back after {} s", released.message(), kScanVisibilitySeconds);
+    if (!status.ok()) return status.WithContext(note);
+    out.notes.push_back(note);
   }
   if (!status.ok()) return status;
   if (came_back) {
@@ -144,32 +174,19 @@ Result<RemoteListing> ListSqs(std::string_view url, std::optional<std::int64_t> 
         kScanVisibilitySeconds));
   }
   // In key order, as s3:// lists: the output does not depend on the order SQS delivers in.
-  std::sort(objects->begin(), objects->end());
+  std::sort(objects.begin(), objects.end());
   if (out_of_range > 0) {
     out.notes.push_back(fmt::format("{} objects outside the time range left out", out_of_range));
   }
   auto pools = std::make_shared<std::map<std::string, std::unique_ptr<s3::BucketPool>>>();
-  for (const auto& [bucket, key] : *objects) {
-    auto& pool = (*pools)[bucket];
-    if (!pool) pool = std::make_unique<s3::BucketPool>(bucket, env, clock);
+  const auto credentials = aws::DefaultCredentials(env, clock);
+  for (const s3::Object& o : objects) {
+    auto& pool = (*pools)[o.bucket];
+    if (!pool) pool = std::make_unique<s3::BucketPool>(o.bucket, env, clock, credentials);
   }
-  auto prefetch = std::make_shared<Prefetcher>(objects->size(), [pools, objects](std::size_t i) {
-    const auto& [bucket, key] = (*objects)[i];
-    return pools->at(bucket)->Get(key);
-  });
-  for (std::size_t i = 0; i < objects->size(); ++i) {
-    RemoteInput in;
-    in.name = fmt::format("s3://{}/{}", (*objects)[i].first, (*objects)[i].second);
-    in.read = [prefetch, i, done = false](std::string* bytes) mutable -> Result<bool> {
-      if (done) return false;
-      auto got = prefetch->Take(i);
-      if (!got.ok()) return got.status();
-      *bytes = std::move(*got);
-      done = true;
-      return true;
-    };
-    out.inputs.push_back(std::move(in));
-  }
+  s3::AddObjectInputs(
+      std::move(objects), [pools](const s3::Object& o) { return pools->at(o.bucket)->Get(o.key); },
+      &out);
   return out;
 }
 
@@ -180,6 +197,7 @@ struct SqsFollower::Impl {
   std::string queue;
   std::unique_ptr<aws::SqsQueue> sqs;
   std::map<std::string, std::unique_ptr<s3::BucketPool>> buckets;
+  std::shared_ptr<aws::CredentialsProvider> credentials;  // shared by the buckets' pools
   event::Reader reader;
   bool loaded = false;
   Recent keys{kKeptKeys};
@@ -255,7 +273,8 @@ struct SqsFollower::Impl {
         if (added) {
           // Made here, not on the fetch threads.
           auto& pool = buckets[bucket];
-          if (!pool) pool = std::make_unique<s3::BucketPool>(bucket, options.env, clock);
+          if (!pool)
+            pool = std::make_unique<s3::BucketPool>(bucket, options.env, clock, credentials);
           batch.objects.push_back({bucket, key, std::move(id)});
         }
         indexes.push_back(it->second);
@@ -361,6 +380,7 @@ Result<std::unique_ptr<SqsFollower>> SqsFollower::Create(SqsFollowerOptions opti
   if (!sqs.ok()) return sqs.status();
   auto impl = std::make_unique<Impl>(std::move(options), sink, clock);
   impl->queue = std::move(*queue);
+  impl->credentials = aws::DefaultCredentials(impl->options.env, clock);
   impl->sqs = std::move(*sqs);
   return std::unique_ptr<SqsFollower>(new SqsFollower(std::move(impl)));
 }

@@ -17,8 +17,9 @@ object holds one GetSecretValue by its own user, so pack:secrets alerts once per
 
 `scan sqs://` first: the objects announced (S3 notification, SNS-wrapped CloudTrail
 notification, one announced twice) are printed once each; a second scan prints the same; the
-messages are visible again right after; a time range leaves the objects out; then `up` reads
-those messages too.
+messages are visible again right after; a time range leaves the objects out; a queue whose
+dead-letter queue takes messages after one receive is refused; then `up` reads those messages
+too.
 
 Exit 0 when every check passed, 1 otherwise, 77 when boto3 or moto is missing.
 """
@@ -132,6 +133,17 @@ def main():
         check(ranged.returncode == 0 and ranged.stdout == "" and "2 objects outside the time range" in ranged.stderr,
               "a time range leaves out the objects of other days: " + ranged.stderr[-500:])
         print("scan sqs://: " + first.stderr.strip().splitlines()[-2], flush=True)
+        # A queue whose dead-letter queue takes a message at its second receive: a scan would
+        # spend the consumer's only receive.
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=sqs.create_queue(QueueName="trail-dlq")["QueueUrl"],
+                                           AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sqs.create_queue(QueueName="trail-strict", Attributes={"RedrivePolicy": json.dumps(
+            {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "1"})})
+        strict = subprocess.run([args.binary, "scan", "sqs://trail-strict", "--progress", "never",
+                                 "--filter-pattern", '{ $.eventName = "GetSecretValue" }'],
+                                env=env, capture_output=True, text=True, timeout=120)
+        check(strict.returncode == 2 and "dead-letter queue after 1 receive" in strict.stderr,
+              "a queue with maxReceiveCount 1 is not scanned: " + strict.stderr[-400:])
 
         proc = start()
         check(wait_for(lambda: alerts_for("sqs-scan-1") and alerts_for("sqs-scan-2"), 20, interval=0.1),
