@@ -3,7 +3,8 @@
 // JsonLogLine), whose output must always be one valid JSON object with a "msg" string, and
 // what the AWS clients read from AWS: S3's ListObjectsV2 XML (aws/s3.h ParseListPage),
 // FilterLogEvents JSON (aws/logs.h ParseLogEventsPage), SQS notifications (aws/sqs.h
-// AnnouncedObjects) and error codes (aws/client.h ErrorCode, IsRetryable).
+// AnnouncedObjects), error codes (aws/client.h ErrorCode, IsRetryable), and the credentials
+// STS answers and a credential_process prints (aws/credential_sources.h).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <string_view>
 
 #include "aws/client.h"
+#include "aws/credential_sources.h"
 #include "aws/logs.h"
 #include "aws/s3.h"
 #include "aws/sqs.h"
@@ -31,6 +33,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)trailwatch::aws::AnnouncedObjects(text);
   auto page = trailwatch::aws::ParseListPage(text, "s3://fuzz");
   if (page.ok() && page->objects.size() > size) std::abort();
+  for (const char* action : {"AssumeRole", "AssumeRoleWithWebIdentity"}) {
+    auto sts = trailwatch::aws::ParseStsCredentials(text, action, "arn:aws:iam::1:role/fuzz");
+    if (sts.ok() && (sts->credentials.access_key_id.empty() || !sts->expires_ms)) std::abort();
+  }
+  auto process = trailwatch::aws::ParseProcessCredentials(text, "profile fuzz credential_process");
+  if (process.ok() && process->credentials.secret_access_key.empty()) std::abort();
   trailwatch::aws::Response r;
   r.status = 400 + static_cast<int>(size % 200);
   r.body = std::string(text);

@@ -132,19 +132,7 @@ Result<TimedCredentials> CallSts(const Environment& env, const Profile& profile,
                                                message.empty() ? "" : ": ", message,
                                                response->status));
   }
-  const pugi::xml_node c =
-      doc.first_child().child(fmt::format("{}Result", action).c_str()).child("Credentials");
-  TimedCredentials out;
-  out.credentials.access_key_id = c.child("AccessKeyId").text().get();
-  out.credentials.secret_access_key = c.child("SecretAccessKey").text().get();
-  out.credentials.session_token = c.child("SessionToken").text().get();
-  out.expires_ms = ParseIso8601Millis(c.child("Expiration").text().get());
-  out.source = fmt::format("role {}", role_arn);
-  if (out.credentials.access_key_id.empty() || out.credentials.secret_access_key.empty() ||
-      !out.expires_ms) {
-    return Status::Corruption(fmt::format("{}: the answer has no credentials", where));
-  }
-  return out;
+  return ParseStsCredentials(response->body, action, role_arn);
 }
 
 std::string SessionName(const AssumeRoleParams& params, const Clock& clock) {
@@ -154,15 +142,8 @@ std::string SessionName(const AssumeRoleParams& params, const Clock& clock) {
 
 }  // namespace
 
-Result<TimedCredentials> CredentialsFromProcess(const std::string& command,
-                                                const std::string& source) {
-  auto ran = Run(command);
-  if (!ran.ok()) return ran.status().WithContext(source);
-  const auto& [output, exit_code] = *ran;
-  if (exit_code != 0) {
-    return Status::InvalidArgument(
-        fmt::format("{}: the command exited with {}", source, exit_code));
-  }
+Result<TimedCredentials> ParseProcessCredentials(std::string_view output,
+                                                 const std::string& source) {
   const auto j = nlohmann::json::parse(output, nullptr, false);
   if (!j.is_object()) {
     return Status::InvalidArgument(fmt::format(
@@ -187,6 +168,38 @@ Result<TimedCredentials> CredentialsFromProcess(const std::string& command,
     }
   }
   return c;
+}
+
+Result<TimedCredentials> ParseStsCredentials(std::string_view xml, std::string_view action,
+                                             const std::string& role_arn) {
+  const std::string where = fmt::format("{} {}", action, role_arn);
+  pugi::xml_document doc;
+  doc.load_buffer(xml.data(), xml.size());
+  const pugi::xml_node c =
+      doc.first_child().child(fmt::format("{}Result", action).c_str()).child("Credentials");
+  TimedCredentials out;
+  out.credentials.access_key_id = c.child("AccessKeyId").text().get();
+  out.credentials.secret_access_key = c.child("SecretAccessKey").text().get();
+  out.credentials.session_token = c.child("SessionToken").text().get();
+  out.expires_ms = ParseIso8601Millis(c.child("Expiration").text().get());
+  out.source = fmt::format("role {}", role_arn);
+  if (out.credentials.access_key_id.empty() || out.credentials.secret_access_key.empty() ||
+      !out.expires_ms) {
+    return Status::Corruption(fmt::format("{}: the answer has no credentials", where));
+  }
+  return out;
+}
+
+Result<TimedCredentials> CredentialsFromProcess(const std::string& command,
+                                                const std::string& source) {
+  auto ran = Run(command);
+  if (!ran.ok()) return ran.status().WithContext(source);
+  const auto& [output, exit_code] = *ran;
+  if (exit_code != 0) {
+    return Status::InvalidArgument(
+        fmt::format("{}: the command exited with {}", source, exit_code));
+  }
+  return ParseProcessCredentials(output, source);
 }
 
 Result<TimedCredentials> AssumeRoleCredentials(const Environment& env, const Profile& profile,

@@ -4,6 +4,7 @@
 #define TRAILWATCH_AWS_CREDENTIAL_SOURCES_H_
 
 #include <string>
+#include <string_view>
 
 #include "aws/credentials.h"
 #include "common/clock.h"
@@ -16,6 +17,13 @@ namespace trailwatch::aws {
 // name `source` and never quote the output (it holds secrets).
 Result<TimedCredentials> CredentialsFromProcess(const std::string& command,
                                                 const std::string& source);
+
+// What a credential_process printed; errors name `source` and never quote the output.
+Result<TimedCredentials> ParseProcessCredentials(std::string_view output,
+                                                 const std::string& source);
+// The credentials in an STS `<action>Response` (AssumeRole, AssumeRoleWithWebIdentity).
+Result<TimedCredentials> ParseStsCredentials(std::string_view xml, std::string_view action,
+                                             const std::string& role_arn);
 
 struct AssumeRoleParams {
   std::string role_arn;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "aws/client.h"
+#include "aws/credential_sources.h"
 #include "common/time.h"
 #include "testing/files.h"
 
@@ -227,6 +228,28 @@ TEST(CredentialsChain, EachLinkInTurn) {
   EXPECT_EQ(ResolveRegion(Env({{"AWS_DEFAULT_REGION", "ap-south-1"}}), *work), "ap-south-1");
   EXPECT_EQ(ResolveRegion(Env({{"AWS_REGION", "us-west-2"}, {"AWS_DEFAULT_REGION", "x"}}), *work),
             "us-west-2");
+}
+
+TEST(StsCredentials, TheAnswersCredentialsOrAnErrorNamingTheRole) {
+  const std::string ok =
+      "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
+      "<AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>w</SecretAccessKey>"
+      "<SessionToken>t</SessionToken><Expiration>2026-11-22T02:00:00Z</Expiration>"
+      "</Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>";
+  auto c = ParseStsCredentials(ok, "AssumeRoleWithWebIdentity", "arn:aws:iam::1:role/r");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->credentials.access_key_id, "ASIAWEB");
+  EXPECT_EQ(c->credentials.session_token, "t");
+  EXPECT_EQ(c->expires_ms, ParseIso8601Millis("2026-11-22T02:00:00Z"));
+  EXPECT_EQ(c->source, "role arn:aws:iam::1:role/r");
+  for (const std::string& bad : {std::string("<AssumeRoleResponse/>"), std::string("not xml"),
+                                 // The action's own result element only.
+                                 ok}) {
+    auto e = ParseStsCredentials(bad, "AssumeRole", "arn:aws:iam::1:role/r");
+    ASSERT_FALSE(e.ok());
+    EXPECT_EQ(e.status().message(),
+              "AssumeRole arn:aws:iam::1:role/r: the answer has no credentials");
+  }
 }
 
 TEST(CredentialsChain, BadIniNamesFileAndLine) {
