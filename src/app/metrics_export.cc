@@ -18,14 +18,8 @@ Result<std::unique_ptr<MetricsExporter>> MetricsExporter::Create(const Config& c
   const aws::Environment env = aws::Environment::Process();
   auto profile = aws::LoadProfile(env);
   if (!profile.ok()) return profile.status();
-  aws::ClientOptions co;
-  co.region = aws::ResolveRegion(env, *profile);
-  if (co.region.empty()) co.region = config.region;
-  co.endpoint = aws::ResolveEndpoint(env, *profile, "CLOUDWATCH", "monitoring", co.region).url;
-  co.service = "monitoring";
-  co.provider = aws::DefaultCredentials(env, clock);
-  co.max_attempts = 3;
-  auto client = std::make_unique<aws::Client>(std::move(co), clock);
+  auto client = std::make_unique<aws::Client>(
+      aws::ServiceOptions(env, *profile, "CLOUDWATCH", "monitoring", clock, config.region), clock);
   return std::unique_ptr<MetricsExporter>(
       new MetricsExporter(config, monitor, outbox, clock, log, std::move(client)));
 }

@@ -250,4 +250,26 @@ Result<Response> Client::CallJson(std::string_view target, std::string body,
   return Send(std::move(r));
 }
 
+Result<Response> Client::CallQuery(std::string body) {
+  HttpRequest r;
+  r.method = "POST";
+  r.path = "/";
+  r.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+  r.body = std::move(body);
+  return Send(std::move(r));
+}
+
+ClientOptions ServiceOptions(const Environment& env, const Profile& profile, std::string_view id,
+                             std::string_view host_prefix, const Clock& clock,
+                             std::string_view default_region) {
+  ClientOptions o;
+  o.region = ResolveRegion(env, profile);
+  if (o.region.empty()) o.region = default_region;
+  o.endpoint = ResolveEndpoint(env, profile, id, host_prefix, o.region).url;
+  o.service = std::string(host_prefix);
+  o.provider = DefaultCredentials(env, clock);
+  o.max_attempts = 3;
+  return o;
+}
+
 }  // namespace trailwatch::aws

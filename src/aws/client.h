@@ -74,6 +74,13 @@ std::string ErrorCode(const Response& response);
 // Whether AWS's SDKs retry it: throttling codes, 429 and 5xx.
 bool IsRetryable(const Response& response);
 
+// A client's options as the SDKs set one up for a service: the environment's or profile's
+// region (`default_region` when neither sets one), ResolveEndpoint(id, host_prefix), signing
+// name `host_prefix`, the default credentials chain, 3 attempts. Callers adjust the rest.
+ClientOptions ServiceOptions(const Environment& env, const Profile& profile, std::string_view id,
+                             std::string_view host_prefix, const Clock& clock,
+                             std::string_view default_region = "us-east-1");
+
 class Client {
  public:
   Client(ClientOptions options, const Clock& clock);
@@ -91,6 +98,8 @@ class Client {
   // version 1.1 (most services) or "1.0" (SQS, DynamoDB).
   Result<Response> CallJson(std::string_view target, std::string body,
                             std::string_view version = "1.1");
+  // AWS query protocol: POST / of a form ("Action=...&Version=...&...", values FormEncode'd).
+  Result<Response> CallQuery(std::string body);
 
  private:
   Result<Response> SendOnce(HttpRequest request, const Credentials& credentials);

@@ -21,12 +21,7 @@ Status PutMetricData(Client& client, std::string_view metric_namespace,
     body += m + "Unit=" + FormEncode(data[i].unit);
     body += m + "Timestamp=" + stamp;
   }
-  HttpRequest r;
-  r.method = "POST";
-  r.path = "/";
-  r.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  r.body = std::move(body);
-  auto response = client.Send(std::move(r));
+  auto response = client.CallQuery(std::move(body));
   if (!response.ok()) return response.status().WithContext("PutMetricData");
   if (response->status >= 200 && response->status < 300) return Status::Ok();
   pugi::xml_document doc;

@@ -101,26 +101,16 @@ Result<std::pair<std::string, int>> Run(const std::string& command) {
 Result<TimedCredentials> CallSts(const Environment& env, const Profile& profile, std::string body,
                                  const Credentials* source, std::string_view action,
                                  const std::string& role_arn, const Clock& clock) {
-  std::string region = ResolveRegion(env, profile);
-  if (region.empty()) region = "us-east-1";
-  ClientOptions o;
-  o.endpoint = ResolveEndpoint(env, profile, "STS", "sts", region).url;
-  o.region = region;
-  o.service = "sts";
-  o.max_attempts = 3;
+  ClientOptions o = ServiceOptions(env, profile, "STS", "sts", clock);
+  o.provider = nullptr;  // the source's credentials, or none: this is the chain itself
   if (source != nullptr) {
     o.credentials = *source;
   } else {
     o.anonymous = true;
   }
   Client client(std::move(o), clock);
-  HttpRequest r;
-  r.method = "POST";
-  r.path = "/";
-  r.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  r.body = std::move(body);
   const std::string where = fmt::format("{} {}", action, role_arn);
-  auto response = client.Send(std::move(r));
+  auto response = client.CallQuery(std::move(body));
   if (!response.ok()) return response.status().WithContext(where);
   pugi::xml_document doc;
   const bool parsed =

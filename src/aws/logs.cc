@@ -77,14 +77,8 @@ Result<LogEventsPage> LogsClient::Filter(std::string_view group,
 Result<std::unique_ptr<LogsClient>> OpenLogs(const Environment& env, const Clock& clock) {
   auto profile = LoadProfile(env);
   if (!profile.ok()) return profile.status();
-  std::string region = ResolveRegion(env, *profile);
-  if (region.empty()) region = "us-east-1";
-  ClientOptions o;
-  o.endpoint = ResolveEndpoint(env, *profile, "CLOUDWATCH_LOGS", "logs", region).url;
-  o.region = region;
-  o.provider = DefaultCredentials(env, clock);
-  o.max_attempts = 3;
-  return std::make_unique<LogsClient>(std::move(o), clock);
+  return std::make_unique<LogsClient>(
+      ServiceOptions(env, *profile, "CLOUDWATCH_LOGS", "logs", clock), clock);
 }
 
 }  // namespace trailwatch::aws

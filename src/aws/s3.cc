@@ -111,16 +111,11 @@ Result<std::unique_ptr<S3Bucket>> OpenS3Bucket(const std::string& bucket, const 
                                                const Clock& clock) {
   auto profile = LoadProfile(env);
   if (!profile.ok()) return profile.status();
-  std::string region = ResolveRegion(env, *profile);
-  if (region.empty()) region = "us-east-1";
-  const Endpoint endpoint = ResolveEndpoint(env, *profile, "S3", "s3", region);
-  ClientOptions o;
-  o.endpoint = endpoint.url;
-  o.region = region;
-  o.provider = credentials ? std::move(credentials) : DefaultCredentials(env, clock);
-  o.max_attempts = 3;
+  ClientOptions o = ServiceOptions(env, *profile, "S3", "s3", clock);
+  if (credentials) o.provider = std::move(credentials);
   o.timeout_ms = 120'000;  // a large log file over a slow link
-  return std::make_unique<S3Bucket>(bucket, std::move(o), endpoint.custom, clock);
+  const bool custom = ResolveEndpoint(env, *profile, "S3", "s3", o.region).custom;
+  return std::make_unique<S3Bucket>(bucket, std::move(o), custom, clock);
 }
 
 }  // namespace trailwatch::aws

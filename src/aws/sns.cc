@@ -10,12 +10,7 @@ Result<SnsPublishResult> Publish(Client& client, const SnsPublish& publish) {
   std::string body = "Action=Publish&Version=2010-03-31&TopicArn=" + FormEncode(publish.topic_arn) +
                      "&Message=" + FormEncode(publish.message);
   if (publish.subject) body += "&Subject=" + FormEncode(*publish.subject);
-  HttpRequest r;
-  r.method = "POST";
-  r.path = "/";
-  r.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  r.body = std::move(body);
-  auto response = client.Send(std::move(r));
+  auto response = client.CallQuery(std::move(body));
   if (!response.ok()) return response.status();
   SnsPublishResult out;
   out.http_status = response->status;

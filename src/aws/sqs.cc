@@ -219,13 +219,7 @@ Result<std::unique_ptr<SqsQueue>> OpenSqsQueue(const std::string& queue, const E
                                                const Clock& clock) {
   auto profile = LoadProfile(env);
   if (!profile.ok()) return profile.status();
-  std::string region = ResolveRegion(env, *profile);
-  if (region.empty()) region = "us-east-1";
-  ClientOptions o;
-  o.endpoint = ResolveEndpoint(env, *profile, "SQS", "sqs", region).url;
-  o.region = region;
-  o.provider = DefaultCredentials(env, clock);
-  o.max_attempts = 3;
+  ClientOptions o = ServiceOptions(env, *profile, "SQS", "sqs", clock);
   // Long polls last up to 20 s.
   o.timeout_ms = 40'000;
   return std::make_unique<SqsQueue>(queue, std::move(o), clock);
