@@ -110,9 +110,7 @@ struct Pipeline::Impl {
   std::unique_ptr<Monitor> monitor;
   std::unique_ptr<MonitorSink> sink;
   std::vector<std::unique_ptr<ingest::FileFollower>> followers;
-  std::vector<std::unique_ptr<ingest::S3Follower>> s3_followers;
-  std::vector<std::unique_ptr<ingest::LogsFollower>> logs_followers;
-  std::vector<std::unique_ptr<ingest::SqsFollower>> sqs_followers;
+  std::vector<std::unique_ptr<ingest::RemoteFollower>> remote_followers;  // s3://, logs://, sqs://
   std::mutex stop_mu;
   bool stopped = false;
   std::unique_ptr<MetricsExporter> exporter;  // metrics_export; null when off
@@ -440,38 +438,18 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
 
   p.sink = std::make_unique<MonitorSink>(p.monitor.get(), log);
   for (const std::string& source : config.sources) {
-    if (source.starts_with("sqs://")) {
-      ingest::SqsFollowerOptions qo;
-      qo.url = source;
-      qo.store = store;
-      qo.clock = &clock;
+    if (source.starts_with("sqs://") || source.starts_with("logs://") ||
+        source.starts_with("s3://")) {
+      ingest::RemoteFollowerOptions ro;
+      ro.url = source;
+      ro.store = store;
+      ro.clock = &clock;
+      ro.poll_interval = std::chrono::seconds(config.aws_poll_seconds);
       // Long polls end within this, so that a shutdown does not wait long.
-      qo.wait_seconds = static_cast<int>(std::min<std::uint32_t>(5, config.aws_poll_seconds));
-      auto follower = ingest::SqsFollower::Create(std::move(qo), p.sink.get());
+      ro.wait_seconds = static_cast<int>(std::min<std::uint32_t>(5, config.aws_poll_seconds));
+      auto follower = ingest::FollowRemote(std::move(ro), p.sink.get());
       if (!follower.ok()) return follower.status().WithContext("sources: " + source);
-      p.sqs_followers.push_back(std::move(*follower));
-      continue;
-    }
-    if (source.starts_with("logs://")) {
-      ingest::LogsFollowerOptions lo;
-      lo.url = source;
-      lo.store = store;
-      lo.clock = &clock;
-      lo.poll_interval = std::chrono::seconds(config.aws_poll_seconds);
-      auto follower = ingest::LogsFollower::Create(std::move(lo), p.sink.get());
-      if (!follower.ok()) return follower.status().WithContext("sources: " + source);
-      p.logs_followers.push_back(std::move(*follower));
-      continue;
-    }
-    if (source.starts_with("s3://")) {
-      ingest::S3FollowerOptions so;
-      so.url = source;
-      so.store = store;
-      so.clock = &clock;
-      so.poll_interval = std::chrono::seconds(config.aws_poll_seconds);
-      auto follower = ingest::S3Follower::Create(std::move(so), p.sink.get());
-      if (!follower.ok()) return follower.status().WithContext("sources: " + source);
-      p.s3_followers.push_back(std::move(*follower));
+      p.remote_followers.push_back(std::move(*follower));
       continue;
     }
     ingest::FollowerOptions fo;
@@ -491,9 +469,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
              "trailwatch: monitoring {} metric filters, {} alarms, {} composite alarms, {} "
              "detections, {} sources besides the vault\n",
              p.rules.metric_filters.size(), p.rules.alarms.size(), p.rules.composites.size(),
-             p.rules.detections.size(),
-             p.followers.size() + p.s3_followers.size() + p.logs_followers.size() +
-                 p.sqs_followers.size());
+             p.rules.detections.size(), p.followers.size() + p.remote_followers.size());
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
@@ -557,9 +533,7 @@ Status Pipeline::Start() {
   }
   impl_->monitor->Start();
   for (auto& f : impl_->followers) f->Start();
-  for (auto& f : impl_->s3_followers) f->Start();
-  for (auto& f : impl_->logs_followers) f->Start();
-  for (auto& f : impl_->sqs_followers) f->Start();
+  for (auto& f : impl_->remote_followers) f->Start();
   if (impl_->exporter) impl_->exporter->Start();
   return Status::Ok();
 }
@@ -569,9 +543,7 @@ void Pipeline::Stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
   for (auto& f : impl_->followers) f->Stop();
-  for (auto& f : impl_->s3_followers) f->Stop();
-  for (auto& f : impl_->logs_followers) f->Stop();
-  for (auto& f : impl_->sqs_followers) f->Stop();
+  for (auto& f : impl_->remote_followers) f->Stop();
   impl_->monitor->Stop();
   impl_->Evaluated({}, INT64_MIN, /*now=*/true);
   if (impl_->exporter) impl_->exporter->Stop();  // the last interval's counts too

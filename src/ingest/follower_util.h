@@ -1,5 +1,5 @@
-// What the AWS followers (S3Follower, LogsFollower, SqsFollower) share: the polling thread, the
-// handler that hands an object's records to the sink, the counters.
+// What the AWS followers (RemoteFollower: s3://, logs://, sqs://) share: the polling thread,
+// the handler that hands an object's records to the sink, the counters; their factories.
 #ifndef TRAILWATCH_INGEST_FOLLOWER_UTIL_H_
 #define TRAILWATCH_INGEST_FOLLOWER_UTIL_H_
 
@@ -95,6 +95,11 @@ inline void AddPoll(RemoteFollowerStats* total, const RemoteFollowerStats& poll,
   total->list_requests += poll.list_requests;
   if (failed) ++total->errors;
 }
+
+// FollowRemote's cases (s3_follower.cc, logs_source.cc, sqs_source.cc).
+Result<std::unique_ptr<RemoteFollower>> FollowS3(RemoteFollowerOptions options, RecordSink* sink);
+Result<std::unique_ptr<RemoteFollower>> FollowLogs(RemoteFollowerOptions options, RecordSink* sink);
+Result<std::unique_ptr<RemoteFollower>> FollowSqs(RemoteFollowerOptions options, RecordSink* sink);
 
 }  // namespace trailwatch::ingest
 

@@ -204,14 +204,19 @@ Result<RemoteListing> ListS3(std::string_view url, std::optional<std::int64_t> s
                              std::optional<std::int64_t> end_ms, const aws::Environment& env,
                              const Clock& clock);
 
-// --- S3: an `up` source (docs/sources.md) ---
+// --- `up` sources on AWS: s3://, logs://, sqs:// (docs/sources.md) ---
 
-struct S3FollowerOptions {
-  std::string url;  // s3://bucket/prefix
+struct RemoteFollowerOptions {
+  std::string url;  // s3://bucket/prefix, logs://log-group, sqs://QUEUE-NAME or sqs://QUEUE-URL
   store::Store* store = nullptr;
   const Clock* clock = nullptr;  // null: SystemClock::Instance()
   aws::Environment env = aws::Environment::Process();
+  // s3://, logs://: the pause between polls. sqs:// polls again at once: it long-polls.
   std::chrono::milliseconds poll_interval{std::chrono::seconds(30)};
+  // logs://: events can be ingested with timestamps a little in the past: every poll asks
+  // again for this much before the newest timestamp read, and skips the ids already read.
+  std::chrono::milliseconds lookback{std::chrono::minutes(10)};
+  int wait_seconds = 20;  // sqs://: long polling
   event::ReadOptions read;
 };
 
@@ -224,21 +229,36 @@ struct RemoteFollowerStats {
   std::uint64_t list_requests = 0;
 };
 
-// Follows a CloudTrail bucket: every poll lists today's and yesterday's folder (UTC) of each
-// ".../CloudTrail/<region>/" under the prefix (the region folders are found again every 20
-// polls, so a new account or region is picked up) and reads the objects it has not read, in key
-// order, handing their records to the sink. The keys read are kept per region folder in store
-// checkpoints ("ingest:s3:<bucket>/<folder>"), so a restart neither reads an object twice nor
-// skips one delivered meanwhile (up to a day of downtime). At the first start of a folder its
-// existing objects are taken as read: following starts now (`scan` is for history). A prefix
-// without CloudTrail's layout is listed whole at every poll.
-class S3Follower {
- public:
-  static Result<std::unique_ptr<S3Follower>> Create(S3FollowerOptions options, RecordSink* sink);
-  ~S3Follower();
-  S3Follower(const S3Follower&) = delete;
-  S3Follower& operator=(const S3Follower&) = delete;
+class PollLoop;
 
+// An `up` source on AWS, polled on its own thread; FollowRemote makes the one its URL names.
+// - s3://: every poll lists today's and yesterday's folder (UTC) of each
+//   ".../CloudTrail/<region>/" under the prefix (the region folders are found again every 20
+//   polls, so a new account or region is picked up) and reads the objects it has not read, in
+//   key order. The keys read are kept per region folder in store checkpoints
+//   ("ingest:s3:<bucket>/<folder>"), so a restart neither reads an object twice nor skips one
+//   delivered meanwhile (up to a day of downtime). At the first start of a folder its
+//   existing objects are taken as read. A prefix without CloudTrail's layout is listed whole
+//   at every poll. stats: objects read.
+// - logs://: every poll reads the events since the last one (FilterLogEvents from the newest
+//   timestamp read minus the lookback), each message a record. The newest timestamp and the
+//   ids read within the lookback are the store checkpoint "ingest:logs:<group>". At the first
+//   start the events already there are noted, not read. stats: pages read.
+// - sqs://: notifications of new log files (aws/sqs.h AnnouncedObjects: S3 event
+//   notifications, CloudTrail's SNS notifications, EventBridge, raw or SNS-wrapped): reads
+//   each announced object and deletes the message only once all its objects were read and
+//   their records committed. Objects already read (the last 10,000, kept in the store
+//   checkpoint "ingest:sqs:<queue>") are not read again when announced twice, and records
+//   with an eventID already seen in this run are dropped. stats: objects read, messages
+//   received (list_requests).
+// Following starts now everywhere: `scan` is for history.
+class RemoteFollower {
+ public:
+  virtual ~RemoteFollower();
+  RemoteFollower(const RemoteFollower&) = delete;
+  RemoteFollower& operator=(const RemoteFollower&) = delete;
+
+  // Polls on a thread until Stop; a failed poll is reported to the sink as a problem.
   void Start();
   void Stop();
   // One poll (serialised with the thread's). The first error stops the poll; the next goes on
@@ -246,13 +266,28 @@ class S3Follower {
   Status PollOnce();
   RemoteFollowerStats stats() const;
 
+ protected:
+  RemoteFollower(RecordSink* sink, std::string url, std::chrono::milliseconds interval);
+  // One poll's work, counted into `delta`; never two at once. A follower's destructor calls
+  // Stop() first, so that no poll runs on a half-destroyed follower.
+  virtual Status Poll(RemoteFollowerStats* delta) = 0;
+
  private:
-  struct Impl;
-  explicit S3Follower(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  RecordSink* sink_;
+  const std::string url_;
+  const std::chrono::milliseconds interval_;
+  std::mutex poll_mu_;
+  mutable std::mutex stats_mu_;
+  RemoteFollowerStats stats_;
+  std::unique_ptr<PollLoop> loop_;
 };
 
-// --- CloudWatch Logs: `scan logs://group` and an `up` source (docs/sources.md) ---
+// The follower of options.url (s3://, logs:// or sqs://); errors for a bad URL, a missing
+// region or credentials setting.
+Result<std::unique_ptr<RemoteFollower>> FollowRemote(RemoteFollowerOptions options,
+                                                     RecordSink* sink);
+
+// --- CloudWatch Logs: `scan logs://group` (docs/sources.md) ---
 
 // One input that reads the log group's events with FilterLogEvents over [start, end), a page
 // at a time (each page a document of CloudWatch Logs output: each message is a record, its
@@ -261,46 +296,9 @@ Result<RemoteListing> ListLogs(std::string_view url, std::optional<std::int64_t>
                                std::optional<std::int64_t> end_ms, const aws::Environment& env,
                                const Clock& clock);
 
-struct LogsFollowerOptions {
-  std::string url;  // logs://log-group
-  store::Store* store = nullptr;
-  const Clock* clock = nullptr;  // null: SystemClock::Instance()
-  aws::Environment env = aws::Environment::Process();
-  std::chrono::milliseconds poll_interval{std::chrono::seconds(30)};
-  // Events can be ingested with timestamps a little in the past: every poll asks again for
-  // this much before the newest timestamp read, and skips the event ids already read.
-  std::chrono::milliseconds lookback{std::chrono::minutes(10)};
-  event::ReadOptions read;
-};
-
-// Follows a log group: every poll reads the events since the last one (FilterLogEvents from
-// the newest timestamp read minus the lookback), handing each message to the sink as a record.
-// The newest timestamp and the ids read within the lookback are kept in a store checkpoint
-// ("ingest:logs:<group>"): a restart reads nothing twice and misses nothing. The first start
-// begins now (`scan logs://…` is for history).
-class LogsFollower {
- public:
-  static Result<std::unique_ptr<LogsFollower>> Create(LogsFollowerOptions options,
-                                                      RecordSink* sink);
-  ~LogsFollower();
-  LogsFollower(const LogsFollower&) = delete;
-  LogsFollower& operator=(const LogsFollower&) = delete;
-
-  void Start();
-  void Stop();
-  Status PollOnce();
-  // objects: pages read.
-  RemoteFollowerStats stats() const;
-
- private:
-  struct Impl;
-  explicit LogsFollower(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
-};
-
 // --- SQS: `scan sqs://QUEUE` (docs/sources.md) ---
 
-// The objects announced by the messages now on the queue (names or URLs as SqsFollower), one
+// The objects announced by the messages now on the queue (a name or a URL, as for `up`), one
 // input each, in bucket and key order, each object once; with a time range, keys in
 // CloudTrail's layout outside its days (and the day after) are left out. Scanning does not
 // consume: the messages are received until the queue has no more (hidden meanwhile), then
@@ -308,42 +306,6 @@ class LogsFollower {
 Result<RemoteListing> ListSqs(std::string_view url, std::optional<std::int64_t> start_ms,
                               std::optional<std::int64_t> end_ms, const aws::Environment& env,
                               const Clock& clock);
-
-// --- SQS: an `up` source (docs/sources.md) ---
-
-struct SqsFollowerOptions {
-  std::string url;  // sqs://QUEUE-NAME or sqs://https://sqs.REGION.amazonaws.com/ACCOUNT/NAME
-  store::Store* store = nullptr;
-  const Clock* clock = nullptr;  // null: SystemClock::Instance()
-  aws::Environment env = aws::Environment::Process();
-  int wait_seconds = 20;  // long polling
-  event::ReadOptions read;
-};
-
-// Follows the notifications of new log files on a queue (aws/sqs.h AnnouncedObjects: S3 event
-// notifications, CloudTrail's SNS notifications, EventBridge, raw or SNS-wrapped): reads each
-// announced object, hands its records to the sink, and deletes the message only once all its
-// objects were read and their records committed. Objects already read (the last 10,000,
-// kept in the store checkpoint "ingest:sqs:<queue>") are not read again when announced twice,
-// and records with an eventID already seen in this run are dropped.
-class SqsFollower {
- public:
-  static Result<std::unique_ptr<SqsFollower>> Create(SqsFollowerOptions options, RecordSink* sink);
-  ~SqsFollower();
-  SqsFollower(const SqsFollower&) = delete;
-  SqsFollower& operator=(const SqsFollower&) = delete;
-
-  void Start();
-  void Stop();
-  Status PollOnce();
-  // objects: objects read; list_requests: messages received.
-  RemoteFollowerStats stats() const;
-
- private:
-  struct Impl;
-  explicit SqsFollower(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
-};
 
 }  // namespace trailwatch::ingest
 

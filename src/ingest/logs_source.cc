@@ -1,4 +1,4 @@
-// ListLogs and LogsFollower (ingest.h): CloudTrail in a CloudWatch Logs group.
+// ListLogs (ingest.h) and FollowLogs (follower_util.h): CloudTrail in a CloudWatch Logs group.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -58,8 +58,19 @@ Result<RemoteListing> ListLogs(std::string_view url, std::optional<std::int64_t>
   return out;
 }
 
-struct LogsFollower::Impl {
-  LogsFollowerOptions options;
+namespace {
+
+class LogsFollower final : public RemoteFollower {
+ public:
+  LogsFollower(RemoteFollowerOptions o, RecordSink* s, const Clock& c)
+      : RemoteFollower(s, o.url, o.poll_interval),
+        options(std::move(o)),
+        sink(s),
+        clock(c),
+        reader(options.read) {}
+  ~LogsFollower() override { Stop(); }
+
+  RemoteFollowerOptions options;
   RecordSink* sink;
   const Clock& clock;
   std::string group;
@@ -72,13 +83,6 @@ struct LogsFollower::Impl {
   bool baseline = false;
   std::set<std::string> recent_ids;  // ids read with timestamps >= newest - lookback
   std::map<std::string, std::int64_t> id_times;
-  std::mutex poll_mu;
-  mutable std::mutex stats_mu;
-  RemoteFollowerStats stats;
-  PollLoop loop;
-
-  Impl(LogsFollowerOptions o, RecordSink* s, const Clock& c)
-      : options(std::move(o)), sink(s), clock(c), reader(options.read) {}
 
   std::int64_t NowMs() const { return clock.Now().time_since_epoch().count(); }
   std::int64_t LookbackMs() const { return options.lookback.count(); }
@@ -133,21 +137,19 @@ struct LogsFollower::Impl {
         [&](store::Transaction& tx) { return tx.PutCheckpoint(Name(), state, now); });
   }
 
-  Status Poll() {
-    std::lock_guard lock(poll_mu);
-    RemoteFollowerStats delta;
+  Status Poll(RemoteFollowerStats* delta) override {
     Status status = Load();
     bool changed = false;
     std::string token;
     const std::int64_t from = newest - LookbackMs();
     while (status.ok()) {
       auto page = client->Filter(group, from, std::nullopt, token);
-      ++delta.list_requests;
+      ++delta->list_requests;
       if (!page.ok()) {
         status = page.status();
         break;
       }
-      ++delta.objects;
+      ++delta->objects;
       for (const aws::LogEvent& e : page->events) {
         if (recent_ids.contains(e.event_id)) continue;
         recent_ids.insert(e.event_id);
@@ -159,7 +161,7 @@ struct LogsFollower::Impl {
         std::string one = fmt::format(R"({{"events":[{{"timestamp":{},"message":)", e.timestamp_ms);
         AppendJsonString(&one, e.message);
         one += "}]}";
-        Deliver(one, &delta);
+        Deliver(one, delta);
       }
       token = std::move(page->next_token);
       if (token.empty()) break;
@@ -182,8 +184,6 @@ struct LogsFollower::Impl {
     if (changed && !baseline) {
       if (Status s = Save(); !s.ok() && status.ok()) status = s;
     }
-    std::lock_guard s(stats_mu);
-    AddPoll(&stats, delta, !status.ok());
     return status;
   }
 
@@ -193,36 +193,19 @@ struct LogsFollower::Impl {
   }
 };
 
-LogsFollower::LogsFollower(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+}  // namespace
 
-LogsFollower::~LogsFollower() { Stop(); }
-
-Result<std::unique_ptr<LogsFollower>> LogsFollower::Create(LogsFollowerOptions options,
-                                                           RecordSink* sink) {
+Result<std::unique_ptr<RemoteFollower>> FollowLogs(RemoteFollowerOptions options,
+                                                   RecordSink* sink) {
   auto group = GroupOf(options.url);
   if (!group.ok()) return group.status();
   const Clock& clock = options.clock ? *options.clock : SystemClock::Instance();
   auto client = aws::OpenLogs(options.env, clock);
   if (!client.ok()) return client.status();
-  auto impl = std::make_unique<Impl>(std::move(options), sink, clock);
-  impl->group = std::move(*group);
-  impl->client = std::move(*client);
-  return std::unique_ptr<LogsFollower>(new LogsFollower(std::move(impl)));
-}
-
-void LogsFollower::Start() {
-  Impl* p = impl_.get();
-  p->loop.Start(
-      p->options.poll_interval, [p] { return p->Poll(); }, p->sink, p->options.url);
-}
-
-void LogsFollower::Stop() { impl_->loop.Stop(); }
-
-Status LogsFollower::PollOnce() { return impl_->Poll(); }
-
-RemoteFollowerStats LogsFollower::stats() const {
-  std::lock_guard lock(impl_->stats_mu);
-  return impl_->stats;
+  auto f = std::make_unique<LogsFollower>(std::move(options), sink, clock);
+  f->group = std::move(*group);
+  f->client = std::move(*client);
+  return std::unique_ptr<RemoteFollower>(std::move(f));
 }
 
 }  // namespace trailwatch::ingest

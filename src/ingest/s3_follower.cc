@@ -1,4 +1,5 @@
-// S3Follower (ingest.h): a CloudTrail bucket followed by polling, with per-folder checkpoints.
+// FollowS3 (follower_util.h): a CloudTrail bucket followed by polling, with per-folder
+// checkpoints.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -22,25 +23,23 @@ struct Folder {
   std::set<std::string> read;  // keys read (for region folders: of the last two days)
 };
 
-}  // namespace
+class S3Follower final : public RemoteFollower {
+ public:
+  S3Follower(RemoteFollowerOptions o, RecordSink* s, const Clock& c)
+      : RemoteFollower(s, o.url, o.poll_interval),
+        options(std::move(o)),
+        sink(s),
+        clock(c),
+        reader(options.read) {}
+  ~S3Follower() override { Stop(); }
 
-struct S3Follower::Impl {
-  S3FollowerOptions options;
+  RemoteFollowerOptions options;
   RecordSink* sink;
   const Clock& clock;
   std::string bucket, prefix;
   std::unique_ptr<s3::BucketPool> pool;
   event::Reader reader;
   std::map<std::string, Folder> folders;  // by folder prefix
-
-  std::mutex poll_mu;  // one poll at a time
-  mutable std::mutex stats_mu;
-  RemoteFollowerStats stats;
-
-  PollLoop loop;
-
-  Impl(S3FollowerOptions o, RecordSink* s, const Clock& c)
-      : options(std::move(o)), sink(s), clock(c), reader(options.read) {}
 
   std::int64_t NowMs() const { return clock.Now().time_since_epoch().count(); }
   std::string CheckpointName(const std::string& folder) const {
@@ -140,55 +139,28 @@ struct S3Follower::Impl {
     return changed ? Save(name, f) : Status::Ok();
   }
 
-  Status Poll() {
-    std::lock_guard lock(poll_mu);
-    RemoteFollowerStats delta;
+  Status Poll(RemoteFollowerStats* delta) override {
     Status status = Status::Ok();
-    std::uint64_t polls = 0;
-    {
-      std::lock_guard s(stats_mu);
-      polls = stats.polls;
-    }
-    if (folders.empty() || polls % kRediscoverEvery == 0) status = Discover(&delta);
+    if (folders.empty() || stats().polls % kRediscoverEvery == 0) status = Discover(delta);
     for (auto& [name, f] : folders) {
       if (!status.ok()) break;
-      status = PollFolder(name, f, &delta);
+      status = PollFolder(name, f, delta);
     }
-    std::lock_guard s(stats_mu);
-    AddPoll(&stats, delta, !status.ok());
     return status;
   }
 };
 
-S3Follower::S3Follower(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+}  // namespace
 
-S3Follower::~S3Follower() { Stop(); }
-
-Result<std::unique_ptr<S3Follower>> S3Follower::Create(S3FollowerOptions options,
-                                                       RecordSink* sink) {
+Result<std::unique_ptr<RemoteFollower>> FollowS3(RemoteFollowerOptions options, RecordSink* sink) {
   auto parsed = s3::ParseS3Url(options.url);
   if (!parsed.ok()) return parsed.status();
   const Clock& clock = options.clock ? *options.clock : SystemClock::Instance();
-  auto impl = std::make_unique<Impl>(std::move(options), sink, clock);
-  impl->bucket = parsed->first;
-  impl->prefix = parsed->second;
-  impl->pool = std::make_unique<s3::BucketPool>(impl->bucket, impl->options.env, clock);
-  return std::unique_ptr<S3Follower>(new S3Follower(std::move(impl)));
-}
-
-void S3Follower::Start() {
-  Impl* p = impl_.get();
-  p->loop.Start(
-      p->options.poll_interval, [p] { return p->Poll(); }, p->sink, p->options.url);
-}
-
-void S3Follower::Stop() { impl_->loop.Stop(); }
-
-Status S3Follower::PollOnce() { return impl_->Poll(); }
-
-RemoteFollowerStats S3Follower::stats() const {
-  std::lock_guard lock(impl_->stats_mu);
-  return impl_->stats;
+  auto f = std::make_unique<S3Follower>(std::move(options), sink, clock);
+  f->bucket = parsed->first;
+  f->prefix = parsed->second;
+  f->pool = std::make_unique<s3::BucketPool>(f->bucket, f->options.env, clock);
+  return std::unique_ptr<RemoteFollower>(std::move(f));
 }
 
 }  // namespace trailwatch::ingest

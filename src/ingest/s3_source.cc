@@ -1,5 +1,5 @@
 // ListS3 (ingest.h): CloudTrail-aware listing of an S3 prefix and fetching of its objects; the
-// pieces S3Follower shares (s3_internal.h).
+// pieces the s3:// and sqs:// followers share (s3_internal.h).
 #include <fmt/format.h>
 
 #include <algorithm>

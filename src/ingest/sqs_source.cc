@@ -1,4 +1,4 @@
-// ListSqs and SqsFollower (ingest.h): log files announced on an SQS queue.
+// ListSqs (ingest.h) and FollowSqs (follower_util.h): log files announced on an SQS queue.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -190,8 +190,20 @@ Result<RemoteListing> ListSqs(std::string_view url, std::optional<std::int64_t> 
   return out;
 }
 
-struct SqsFollower::Impl {
-  SqsFollowerOptions options;
+namespace {
+
+class SqsFollower final : public RemoteFollower {
+ public:
+  // Long polling waits on the queue: no pause between polls.
+  SqsFollower(RemoteFollowerOptions o, RecordSink* s, const Clock& c)
+      : RemoteFollower(s, o.url, std::chrono::milliseconds(1)),
+        options(std::move(o)),
+        sink(s),
+        clock(c),
+        reader(options.read) {}
+  ~SqsFollower() override { Stop(); }
+
+  RemoteFollowerOptions options;
   RecordSink* sink;
   const Clock& clock;
   std::string queue;
@@ -202,13 +214,6 @@ struct SqsFollower::Impl {
   bool loaded = false;
   Recent keys{kKeptKeys};
   Recent event_ids{kKeptEventIds};
-  std::mutex poll_mu;
-  mutable std::mutex stats_mu;
-  RemoteFollowerStats stats;
-  PollLoop loop;
-
-  Impl(SqsFollowerOptions o, RecordSink* s, const Clock& c)
-      : options(std::move(o)), sink(s), clock(c), reader(options.read) {}
 
   std::string Name() const { return "ingest:sqs:" + queue; }
 
@@ -331,9 +336,7 @@ struct SqsFollower::Impl {
     return true;
   }
 
-  Status Poll() {
-    std::lock_guard lock(poll_mu);
-    RemoteFollowerStats delta;
+  Status Poll(RemoteFollowerStats* delta) override {
     Status status = Load();
     std::vector<aws::SqsMessage> done;
     if (status.ok()) {
@@ -341,13 +344,13 @@ struct SqsFollower::Impl {
       if (!messages.ok()) {
         status = messages.status();
       } else {
-        delta.list_requests += messages->size();
+        delta->list_requests += messages->size();
         Batch batch = Plan(*messages);
         Prefetcher prefetch(batch.objects.size(), [&](std::size_t i) {
           return buckets.at(batch.objects[i].bucket)->Get(batch.objects[i].key);
         });
         for (std::size_t n = 0; n < messages->size(); ++n) {
-          if (Handle((*messages)[n], n, batch, prefetch, &delta)) done.push_back((*messages)[n]);
+          if (Handle((*messages)[n], n, batch, prefetch, delta)) done.push_back((*messages)[n]);
         }
       }
     }
@@ -361,44 +364,23 @@ struct SqsFollower::Impl {
         }
       }
     }
-    std::lock_guard s(stats_mu);
-    AddPoll(&stats, delta, !status.ok());
     return status;
   }
 };
 
-SqsFollower::SqsFollower(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+}  // namespace
 
-SqsFollower::~SqsFollower() { Stop(); }
-
-Result<std::unique_ptr<SqsFollower>> SqsFollower::Create(SqsFollowerOptions options,
-                                                         RecordSink* sink) {
+Result<std::unique_ptr<RemoteFollower>> FollowSqs(RemoteFollowerOptions options, RecordSink* sink) {
   auto queue = QueueOf(options.url);
   if (!queue.ok()) return queue.status();
   const Clock& clock = options.clock ? *options.clock : SystemClock::Instance();
   auto sqs = aws::OpenSqsQueue(*queue, options.env, clock);
   if (!sqs.ok()) return sqs.status();
-  auto impl = std::make_unique<Impl>(std::move(options), sink, clock);
-  impl->queue = std::move(*queue);
-  impl->credentials = aws::DefaultCredentials(impl->options.env, clock);
-  impl->sqs = std::move(*sqs);
-  return std::unique_ptr<SqsFollower>(new SqsFollower(std::move(impl)));
-}
-
-void SqsFollower::Start() {
-  Impl* p = impl_.get();
-  // Long polling waits on the queue; no pause between polls.
-  p->loop.Start(
-      std::chrono::milliseconds(1), [p] { return p->Poll(); }, p->sink, p->options.url);
-}
-
-void SqsFollower::Stop() { impl_->loop.Stop(); }
-
-Status SqsFollower::PollOnce() { return impl_->Poll(); }
-
-RemoteFollowerStats SqsFollower::stats() const {
-  std::lock_guard lock(impl_->stats_mu);
-  return impl_->stats;
+  auto f = std::make_unique<SqsFollower>(std::move(options), sink, clock);
+  f->queue = std::move(*queue);
+  f->credentials = aws::DefaultCredentials(f->options.env, clock);
+  f->sqs = std::move(*sqs);
+  return std::unique_ptr<RemoteFollower>(std::move(f));
 }
 
 }  // namespace trailwatch::ingest
