@@ -85,6 +85,27 @@ def start_moto(work, procs):
     return url, log_path, log
 
 
+def follow_config(work, source):
+    """Writes work/trailwatch.yaml for an `up` that follows `source` (AWS sources polled every
+    second) and writes its alerts to a file; returns (config path, data dir, alerts file)."""
+    notes = os.path.join(work, "notifications.ndjson")
+    config = os.path.join(work, "trailwatch.yaml")
+    with open(config, "w") as f:
+        f.write(f"sources: [\"{source}\"]\naws_poll_seconds: 1\n"
+                f"subscriptions:\n  trailwatch-security-alerts:\n"
+                f"    - {{protocol: file, endpoint: \"{notes}\"}}\n")
+    return config, os.path.join(work, "data"), notes
+
+
+def notifications(path):
+    """The alerts written to `path` so far, one JSON object per line."""
+    try:
+        with open(path) as f:
+            return [json.loads(x) for x in f if x.strip()]
+    except OSError:
+        return []
+
+
 def aws_env(endpoint, key_id, secret, home):
     """The process environment without AWS_* settings, pointed at `endpoint` with these keys
     (instance metadata off, HOME without ~/.aws)."""

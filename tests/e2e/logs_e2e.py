@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 
-from e2e_util import FAILURES, aws_env, check, finish, require, start_moto, start_up, wait_for
+from e2e_util import FAILURES, aws_env, check, finish, follow_config, notifications, require, start_moto, start_up, wait_for
 
 require("boto3", "moto.server")
 import boto3  # noqa: E402 - after the check that it is there
@@ -115,20 +115,10 @@ def main():
               f"a missing group: exit 2 naming it: {rc} {err[-300:]}")
 
         # `up` follows the group.
-        data = os.path.join(work, "data")
-        notes = os.path.join(work, "notifications.ndjson")
-        config = os.path.join(work, "trailwatch.yaml")
-        with open(config, "w") as f:
-            f.write(f"sources: [\"logs://{GROUP}\"]\naws_poll_seconds: 1\n"
-                    f"subscriptions:\n  trailwatch-security-alerts:\n"
-                    f"    - {{protocol: file, endpoint: \"{notes}\"}}\n")
+        config, data, notes = follow_config(work, f"logs://{GROUP}")
 
         def lines():
-            try:
-                with open(notes) as f:
-                    return [json.loads(x) for x in f if x.strip()]
-            except OSError:
-                return []
+            return notifications(notes)
 
         def put_read(name, age_ms=0):
             t = int(time.time() * 1000) - age_ms

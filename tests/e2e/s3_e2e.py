@@ -33,7 +33,7 @@ import tempfile
 import time
 import urllib.parse
 
-from e2e_util import FAILURES, aws_env, check, finish, require, start_moto, start_up, wait_for
+from e2e_util import FAILURES, aws_env, check, finish, follow_config, notifications, require, start_moto, start_up, wait_for
 
 require("boto3", "moto.server")
 import boto3  # noqa: E402 - after the check that it is there
@@ -220,20 +220,10 @@ def main():
                           Body=gzip.compress(json.dumps({"Records": [record]}).encode()))
 
         put_read("history-reader")
-        data = os.path.join(work, "data")
-        notes = os.path.join(work, "notifications.ndjson")
-        config = os.path.join(work, "trailwatch.yaml")
-        with open(config, "w") as f:
-            f.write(f"sources: [\"s3://{follow_bucket}/AWSLogs/\"]\naws_poll_seconds: 1\n"
-                    f"subscriptions:\n  trailwatch-security-alerts:\n"
-                    f"    - {{protocol: file, endpoint: \"{notes}\"}}\n")
+        config, data, notes = follow_config(work, f"s3://{follow_bucket}/AWSLogs/")
 
         def lines():
-            try:
-                with open(notes) as f:
-                    return [json.loads(x) for x in f if x.strip()]
-            except OSError:
-                return []
+            return notifications(notes)
 
         def start():
             return start_up(args.binary, config, data, os.path.join(work, "up.log"), keys_env, procs,

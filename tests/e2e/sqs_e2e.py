@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 
-from e2e_util import FAILURES, aws_env, check, finish, require, start_moto, start_up, wait_for
+from e2e_util import FAILURES, aws_env, check, finish, follow_config, notifications, require, start_moto, start_up, wait_for
 
 require("boto3", "moto.server")
 import boto3  # noqa: E402 - after the check that it is there
@@ -78,22 +78,12 @@ def main():
         topic = sns.create_topic(Name="cloudtrail-notes")["TopicArn"]
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
 
-        data = os.path.join(work, "data")
-        notes = os.path.join(work, "notifications.ndjson")
-        config = os.path.join(work, "trailwatch.yaml")
-        with open(config, "w") as f:
-            f.write(f"sources: [\"sqs://{QUEUE}\"]\naws_poll_seconds: 1\n"
-                    f"subscriptions:\n  trailwatch-security-alerts:\n"
-                    f"    - {{protocol: file, endpoint: \"{notes}\"}}\n")
+        config, data, notes = follow_config(work, f"sqs://{QUEUE}")
         env = aws_env(moto_url, KEY_ID, SECRET, work)
         log_path = os.path.join(work, "up.log")
 
         def lines():
-            try:
-                with open(notes) as f:
-                    return [json.loads(x) for x in f if x.strip()]
-            except OSError:
-                return []
+            return notifications(notes)
 
         def alerts_for(name):
             return [l for l in lines() if "SecretReadOutsideAllowlist" in l.get("subject", "")
