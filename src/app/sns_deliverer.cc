@@ -2,23 +2,22 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "aws/client.h"
+#include "aws/credentials.h"
 #include "aws/sns.h"
 
 namespace trailwatch::app {
 namespace {
 
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
-
 class SnsDeliverer final : public notify::Deliverer {
  public:
-  explicit SnsDeliverer(const Clock& clock) : clock_(clock) {}
+  // One provider for every delivery: a role is assumed (or a credential_process run) once and
+  // renewed before it expires, not per message.
+  explicit SnsDeliverer(const Clock& clock)
+      : clock_(clock), credentials_(aws::DefaultCredentials(aws::Environment::Process(), clock)) {}
 
   notify::DeliveryResult Deliver(const notify::Delivery& d) override {
     const std::string region = aws::TopicRegion(d.endpoint);
@@ -29,21 +28,20 @@ class SnsDeliverer final : public notify::Deliverer {
     o.endpoint = aws::SnsEndpoint(region);
     o.region = region;
     o.service = "sns";
-    o.credentials = {Env("AWS_ACCESS_KEY_ID"), Env("AWS_SECRET_ACCESS_KEY"),
-                     Env("AWS_SESSION_TOKEN")};
+    o.provider = credentials_;
     o.user_agent = "trailwatch";
     o.timeout_ms = 15'000;
-    if (o.credentials.access_key_id.empty() || o.credentials.secret_access_key.empty()) {
-      return {false, false, 0,
-              "no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set)"};
-    }
     aws::Client client(std::move(o), clock_);
     aws::SnsPublish p;
     p.topic_arn = d.endpoint;
     if (!d.subject.empty()) p.subject = d.subject;
     p.message = d.body;
     auto r = aws::Publish(client, p);
-    if (!r.ok()) return {false, true, 0, fmt::format("SNS: {}", r.status().message())};
+    if (!r.ok()) {
+      // Network trouble is worth a retry; missing or unusable credentials are not.
+      return {false, r.status().code() == StatusCode::kIoError, 0,
+              fmt::format("SNS: {}", r.status().message())};
+    }
     if (r->ok) return {true, false, r->http_status, ""};
     return {false, r->retryable, r->http_status,
             fmt::format("SNS Publish: HTTP {} {}: {}", r->http_status, r->error_code,
@@ -52,6 +50,7 @@ class SnsDeliverer final : public notify::Deliverer {
 
  private:
   const Clock& clock_;
+  const std::shared_ptr<aws::CredentialsProvider> credentials_;
 };
 
 }  // namespace

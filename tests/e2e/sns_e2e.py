@@ -4,7 +4,8 @@
 Usage: sns_e2e.py --binary PATH/trailwatch
 
 moto runs on a free loopback port with an SNS topic and an SQS queue subscribed to it.
-`trailwatch up` (AWS_ENDPOINT_URL pointing at moto, test credentials in the environment)
+`trailwatch up` (AWS_ENDPOINT_URL pointing at moto, test credentials in a profile of a
+credentials file, read through the default chain)
 subscribes that topic, and a second one that does not exist, to the packs' topic. A secret
 read by the admin (outside pack:secrets' empty allowlist) raises the Secrets-SecretRead alarm
 and the outside-allowlist alert; each must arrive in the queue once, as SNS delivers it (an SNS
@@ -87,10 +88,14 @@ def main():
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         data = os.path.join(work, "data")
-        env = dict(os.environ, AWS_ENDPOINT_URL=moto_url, AWS_ACCESS_KEY_ID=MOTO_KEY,
-                   AWS_SECRET_ACCESS_KEY=MOTO_SECRET)
-        env.pop("AWS_SESSION_TOKEN", None)
-        env.pop("AWS_ENDPOINT_URL_SNS", None)
+        # The keys come from a profile, not the environment: the sink uses the whole chain.
+        credentials = os.path.join(work, "aws-credentials")
+        with open(credentials, "w") as f:
+            f.write(f"[trailwatch-sns]\naws_access_key_id = {MOTO_KEY}\naws_secret_access_key = {MOTO_SECRET}\n")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(AWS_ENDPOINT_URL=moto_url, AWS_SHARED_CREDENTIALS_FILE=credentials,
+                   AWS_CONFIG_FILE=os.path.join(work, "no-aws-config"), AWS_PROFILE="trailwatch-sns",
+                   AWS_EC2_METADATA_DISABLED="true")
         up_log_path = os.path.join(work, "up.log")
         up_log = open(up_log_path, "w")
         up = subprocess.Popen([args.binary, "up", "--config", config, "--data-dir", data, "--listen",
