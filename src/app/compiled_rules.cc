@@ -97,8 +97,8 @@ MetricHook::MetricHook(const CompiledMetricFilters& compiled,
   last_matched_minute_.assign(filters_.size(), INT64_MIN);
 }
 
-void MetricHook::OnEvent(const event::EventView& view, std::string_view json, std::int64_t time,
-                         const std::vector<bool>& matched, std::size_t input,
+void MetricHook::OnEvent(const event::EventView& view, const event::RecordText& json,
+                         std::int64_t time, const std::vector<bool>& matched, std::size_t input,
                          std::uint64_t record) {
   const std::int64_t minute = time - time % kMinute;
   // Arrival on the input's own event-time clock (alarm/timeline.h): each input is one
@@ -176,7 +176,7 @@ bool MetricHook::ToNumber(std::string_view text, double* out) {
   return ec == std::errc() && ptr == text.data() + text.size();
 }
 
-std::int64_t MetricHook::Summarize(std::string_view json_text, std::size_t input,
+std::int64_t MetricHook::Summarize(const event::RecordText& json_text, std::size_t input,
                                    std::uint64_t record) {
   describe_.Extract(json_text);
   summaries_.push_back({input, record, describe_.Summary()});

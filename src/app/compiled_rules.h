@@ -75,7 +75,7 @@ class MetricHook final : public engine::EventHook {
   MetricHook(const CompiledMetricFilters& compiled,
              const std::vector<std::shared_ptr<const pattern::Program>>& programs);
 
-  void OnEvent(const event::EventView& view, std::string_view json, std::int64_t time,
+  void OnEvent(const event::EventView& view, const event::RecordText& json, std::int64_t time,
                const std::vector<bool>& matched, std::size_t input, std::uint64_t record) override;
 
   // Observations with `event` indexing summaries_ and arrival_ms on the input's event-time
@@ -93,7 +93,8 @@ class MetricHook final : public engine::EventHook {
                                   const Source& s,
                                   std::optional<pattern::ExtractedValues>* fields) const;
   static bool ToNumber(std::string_view text, double* out);
-  std::int64_t Summarize(std::string_view json_text, std::size_t input, std::uint64_t record);
+  std::int64_t Summarize(const event::RecordText& json_text, std::size_t input,
+                         std::uint64_t record);
 
   const std::vector<CompiledFilter>& filters_;
   const std::vector<std::shared_ptr<const pattern::Program>>& programs_;
@@ -109,7 +110,7 @@ class RulesHook final : public engine::EventHook {
  public:
   RulesHook(std::unique_ptr<MetricHook> m, std::unique_ptr<engine::EventHook> d)
       : metric(std::move(m)), detections(std::move(d)) {}
-  void OnEvent(const event::EventView& view, std::string_view json, std::int64_t time,
+  void OnEvent(const event::EventView& view, const event::RecordText& json, std::int64_t time,
                const std::vector<bool>& matched, std::size_t input, std::uint64_t record) override {
     metric->OnEvent(view, json, time, matched, input, record);
     if (detections) detections->OnEvent(view, json, time, matched, input, record);

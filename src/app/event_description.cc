@@ -54,8 +54,12 @@ std::uint32_t EventDescription::Add(const event::JsonPath& path) { return regist
 
 void EventDescription::Finish() { paths_ = event::PathSet::Build(registry_.paths(), false); }
 
-void EventDescription::Reader::Extract(std::string_view json) {
-  extractor_.Extract(*d_.paths_, json, &view_);
+void EventDescription::Reader::Extract(const event::RecordText& json) {
+  if (const event::ParsedRecord* parsed = json.parsed()) {
+    extractor_.Extract(*d_.paths_, *parsed, &view_);
+  } else {
+    extractor_.Extract(*d_.paths_, json.get(), &view_);
+  }
 }
 
 std::string EventDescription::Reader::Get(std::uint32_t slot) const {

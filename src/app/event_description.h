@@ -27,7 +27,7 @@ class EventDescription {
   class Reader {
    public:
     explicit Reader(const EventDescription& description) : d_(description) {}
-    void Extract(std::string_view json);
+    void Extract(const event::RecordText& json);
     // The first scalar value at `slot` of the last extracted event, or "".
     std::string Get(std::uint32_t slot) const;
     detect::EventFields Fields(std::int64_t time_ms) const;

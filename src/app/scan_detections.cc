@@ -38,7 +38,7 @@ class Hook final : public engine::EventHook {
  public:
   explicit Hook(const DetectionScan::Impl& impl) : impl_(impl), describe_(impl.description) {}
 
-  void OnEvent(const event::EventView&, std::string_view json, std::int64_t time,
+  void OnEvent(const event::EventView&, const event::RecordText& json, std::int64_t time,
                const std::vector<bool>& matched, std::size_t, std::uint64_t) override {
     bool extracted = false;
     const std::size_t n = impl_.set->detections.size();

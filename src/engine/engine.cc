@@ -129,6 +129,23 @@ class Worker final : public event::RecordHandler {
 
   void OnRecord(std::string_view json, const event::RecordInfo& info) override {
     extractor_.Extract(*options_.paths, json, &view_, info.padded);
+    Handle(json, info);
+  }
+
+  bool WantsParsedRecords() const override { return true; }
+  void OnParsedRecord(const event::ParsedRecord& parsed, const event::RecordInfo& info) override {
+    extractor_.Extract(*options_.paths, parsed, &view_);
+    Handle(parsed, info);
+  }
+
+  void OnMalformed(std::uint64_t index, std::string_view reason) override {
+    Malformed(index == event::kWholeInput ? index : record_base_ + index, reason);
+  }
+
+ private:
+  // After extraction: the time range, the programs, the hook and the output. The text of the
+  // record is asked for only when it is printed or a hook wants it.
+  void Handle(const event::RecordText& json, const event::RecordInfo& info) {
     const std::uint64_t record = record_base_ + info.index;
     if (!view_.is_json_object()) return Malformed(record, "not a valid JSON object");
     std::int64_t time = info.timestamp_ms;
@@ -165,16 +182,11 @@ class Worker final : public event::RecordHandler {
     if (!any) return;
     ++stats_.matched;
     if (!options_.collect_matches) return;
-    out_.append(json);
+    out_.append(json.get());
     out_.push_back('\n');
     if (out_.size() >= kFlushBytes) Flush();
   }
 
-  void OnMalformed(std::uint64_t index, std::string_view reason) override {
-    Malformed(index == event::kWholeInput ? index : record_base_ + index, reason);
-  }
-
- private:
   void Read(const Input& input) {
     if (input.read) {
       // Records are numbered across the parts, as in one file.

@@ -57,8 +57,8 @@ class EventHook {
   virtual ~EventHook() = default;
   // `matched[i]` says whether programs[i] matched. `input` and `record` (index of the input,
   // and of the record in it) identify the event whatever the thread count.
-  virtual void OnEvent(const event::EventView& view, std::string_view json, std::int64_t time_ms,
-                       const std::vector<bool>& matched, std::size_t input,
+  virtual void OnEvent(const event::EventView& view, const event::RecordText& json,
+                       std::int64_t time_ms, const std::vector<bool>& matched, std::size_t input,
                        std::uint64_t record) = 0;
 };
 

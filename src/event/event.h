@@ -23,6 +23,10 @@
 
 #include "common/status.h"
 
+namespace simdjson::dom {
+class element;
+}
+
 namespace trailwatch::event {
 
 // One step of a selector such as $.a[0].*: a member name, an array index, or a wildcard that
@@ -58,6 +62,40 @@ class PathRegistry {
 
 class PathSet;
 class Recorder;
+class RecordTexts;
+
+// A record the Reader took from an input it parsed (and so validated) whole, in one pass: its
+// fields are read from that parse, and its text is found again in the input only when
+// something asks for it (matched records, usually). Valid only during
+// RecordHandler::OnParsedRecord.
+class ParsedRecord {
+ public:
+  ParsedRecord(const simdjson::dom::element* element, RecordTexts* texts, std::uint64_t index)
+      : element_(element), texts_(texts), index_(index) {}
+  // The record as compact JSON, exactly what RecordHandler::OnRecord would have been given;
+  // kJsonPadding readable bytes follow it. Valid until the next record's json().
+  std::string_view json() const;
+  const simdjson::dom::element& element() const { return *element_; }
+
+ private:
+  const simdjson::dom::element* element_;
+  RecordTexts* texts_;
+  std::uint64_t index_;
+};
+
+// A record's text, either at hand or still to be found (see ParsedRecord).
+class RecordText {
+ public:
+  RecordText(std::string_view text) : text_(text) {}            // NOLINT: implicit on purpose
+  RecordText(const ParsedRecord& record) : record_(&record) {}  // NOLINT
+  std::string_view get() const { return record_ != nullptr ? record_->json() : text_; }
+  // The parsed record behind it, if any: its fields need no second parse.
+  const ParsedRecord* parsed() const { return record_; }
+
+ private:
+  std::string_view text_;
+  const ParsedRecord* record_ = nullptr;
+};
 
 enum class ValueKind : std::uint8_t { kNull, kBool, kNumber, kString, kObject, kArray };
 
@@ -80,7 +118,7 @@ struct DelimitedField {
 
 class EventView {
  public:
-  std::string_view message() const { return message_; }
+  std::string_view message() const { return record_ != nullptr ? record_->json() : message_; }
   // True when the message is one JSON object (with nothing but white space around it).
   bool is_json_object() const { return json_object_; }
 
@@ -107,6 +145,7 @@ class EventView {
     std::uint32_t number_length = 0;
   };
   std::string_view message_;
+  const ParsedRecord* record_ = nullptr;  // the message is its text, found when asked for
   bool json_object_ = false;
   std::vector<std::int32_t> heads_;  // per slot: first entry, -1 if none
   std::vector<std::int32_t> tails_;
@@ -182,8 +221,13 @@ class Extractor {
   // instead of being copied.
   void Extract(const PathSet& paths, std::string_view message, EventView* view,
                bool padded = false);
+  // The same for a record the Reader parsed already: nothing is parsed again. The view is
+  // valid while `record` is.
+  void Extract(const PathSet& paths, const ParsedRecord& record, EventView* view);
 
  private:
+  static void Reset(const PathSet& paths, std::string_view message, const ParsedRecord* record,
+                    EventView* view);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
@@ -229,6 +273,15 @@ class RecordHandler {
   // `json` is the record as compact JSON (CloudWatch Logs messages exactly as stored). Valid
   // only during the call.
   virtual void OnRecord(std::string_view json, const RecordInfo& info) = 0;
+  // Whether the handler reads records' fields itself (Extractor): then the Reader may parse a
+  // whole input at once and hand its records over parsed (OnParsedRecord), which is cheaper
+  // than finding each record's text and parsing that again.
+  virtual bool WantsParsedRecords() const { return false; }
+  virtual void OnParsedRecord(const ParsedRecord& record, const RecordInfo& info) {
+    RecordInfo padded = info;
+    padded.padded = true;
+    OnRecord(record.json(), padded);
+  }
   // Something that is not a record: the reader skips it and goes on where it can.
   virtual void OnMalformed(std::uint64_t index, std::string_view reason) = 0;
 };

@@ -118,15 +118,30 @@ Extractor::~Extractor() = default;
 
 static_assert(kJsonPadding >= simdjson::SIMDJSON_PADDING);
 
-void Extractor::Extract(const PathSet& paths, std::string_view message, EventView* view,
-                        bool padded) {
+void Extractor::Reset(const PathSet& paths, std::string_view message, const ParsedRecord* record,
+                      EventView* view) {
   view->message_ = message;
+  view->record_ = record;
   view->json_object_ = false;
   view->entries_.clear();
   view->number_text_.clear();
   view->heads_.assign(paths.slot_count(), -1);
   view->tails_.assign(paths.slot_count(), -1);
   view->fields_.clear();
+}
+
+void Extractor::Extract(const PathSet& paths, const ParsedRecord& record, EventView* view) {
+  Reset(paths, {}, &record, view);
+  if (paths.wants_delimited_fields()) SplitDelimited(record.json(), &view->fields_);
+  if (!paths.wants_json()) return;
+  Recorder recorder(view);
+  DomWalker(paths, &recorder).Walk(record.element(), 0);
+  recorder.Finish();
+}
+
+void Extractor::Extract(const PathSet& paths, std::string_view message, EventView* view,
+                        bool padded) {
+  Reset(paths, message, nullptr, view);
   if (paths.wants_delimited_fields()) SplitDelimited(message, &view->fields_);
   if (!paths.wants_json()) return;
 

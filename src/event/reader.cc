@@ -1,6 +1,7 @@
 // Format detection and record splitting. Splitting uses simdjson On-Demand, which finds each
 // record's bytes by skipping, without parsing them; each record is validated later, once, when
-// the Extractor parses it.
+// the Extractor parses it. Handlers that take parsed records get CloudTrail files and JSON
+// arrays parsed whole instead (whole_input.h), when they are valid.
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -9,6 +10,7 @@
 
 #include "event/event.h"
 #include "event/gzip.h"
+#include "event/whole_input.h"
 
 namespace trailwatch::event {
 namespace od = simdjson::ondemand;
@@ -47,6 +49,7 @@ struct ReaderState {
   PaddedBuffer record;
   od::parser parser;
   od::parser inner;  // the NDJSON sniff
+  WholeInput whole;
 };
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -505,6 +508,11 @@ ReadResult Reader::Read(std::string_view bytes, RecordHandler* handler) {
   } else if (data[pos] == '[') {
     result.format = InputFormat::kJsonArray;
     data = data.substr(pos);  // simdjson must not see a byte order mark
+    if (handler->WantsParsedRecords() &&
+        im.whole.Read(data, im.decoded.capacity_with_padding() - pos, im.options.max_record_bytes,
+                      handler, &result)) {
+      return result;
+    }
     od::document doc;
     od::array arr;
     std::uint64_t next = 0;
@@ -524,6 +532,10 @@ ReadResult Reader::Read(std::string_view bytes, RecordHandler* handler) {
     data = data.substr(pos);  // simdjson must not see a byte order mark
     if (LooksLikeNdjson(data, im.inner)) {
       split.Ndjson(data);
+    } else if (handler->WantsParsedRecords() && FindRecordsArray(data) != std::string_view::npos &&
+               im.whole.Read(data, im.decoded.capacity_with_padding() - pos,
+                             im.options.max_record_bytes, handler, &result)) {
+      return result;
     } else {
       split.Document(data, im.decoded.capacity_with_padding() - pos);
     }

@@ -677,7 +677,7 @@ class SeenHook final : public EventHook {
     std::size_t input;
     std::uint64_t record;
   };
-  void OnEvent(const event::EventView&, std::string_view, std::int64_t time_ms,
+  void OnEvent(const event::EventView&, const event::RecordText&, std::int64_t time_ms,
                const std::vector<bool>& matched, std::size_t input, std::uint64_t record) override {
     seen.push_back({time_ms, matched, input, record});
   }

@@ -28,7 +28,47 @@ std::string Describe(const Value& v) {
   return "?";
 }
 
-// All values of every slot, as "slot=value" in slot order then document order.
+std::vector<std::string> Values(const EventView& view, std::size_t slots) {
+  std::vector<std::string> out;
+  for (std::uint32_t s = 0; s < slots; ++s) {
+    view.AnyValue(s, [&](const Value& v) {
+      out.push_back(std::to_string(s) + "=" + Describe(v));
+      return false;
+    });
+  }
+  return out;
+}
+
+// Extracts the records of a CloudTrail file the way a scan does: parsed with the whole file
+// when the DOM accepts it (OnParsedRecord), else from their text.
+class FileExtractor final : public RecordHandler {
+ public:
+  FileExtractor(std::shared_ptr<const PathSet> set, std::size_t slots)
+      : set_(std::move(set)), slots_(slots) {}
+  bool WantsParsedRecords() const override { return true; }
+  void OnParsedRecord(const ParsedRecord& record, const RecordInfo&) override {
+    ++parsed;
+    ex_.Extract(*set_, record, &view_);
+    values.push_back(Values(view_, slots_));
+  }
+  void OnRecord(std::string_view json, const RecordInfo&) override {
+    ex_.Extract(*set_, json, &view_);
+    values.push_back(Values(view_, slots_));
+  }
+  void OnMalformed(std::uint64_t, std::string_view) override {}
+  int parsed = 0;
+  std::vector<std::vector<std::string>> values;
+
+ private:
+  std::shared_ptr<const PathSet> set_;
+  std::size_t slots_;
+  Extractor ex_;
+  EventView view_;
+};
+
+// All values of every slot, as "slot=value" in slot order then document order. A message that
+// is a JSON object is also extracted as a record of a CloudTrail file, parsed with the file,
+// which must find the same values.
 std::vector<std::string> Extract(const std::vector<JsonPath>& paths, std::string_view message,
                                  bool* is_json = nullptr) {
   auto set = PathSet::Build(paths, false);
@@ -36,12 +76,14 @@ std::vector<std::string> Extract(const std::vector<JsonPath>& paths, std::string
   EventView view;
   ex.Extract(*set, message, &view);
   if (is_json) *is_json = view.is_json_object();
-  std::vector<std::string> out;
-  for (std::uint32_t s = 0; s < paths.size(); ++s) {
-    view.AnyValue(s, [&](const Value& v) {
-      out.push_back(std::to_string(s) + "=" + Describe(v));
-      return false;
-    });
+  std::vector<std::string> out = Values(view, paths.size());
+  if (view.is_json_object()) {
+    FileExtractor file(set, paths.size());
+    Reader reader;
+    const std::string doc =
+        R"({"Records":[)" + std::string(message) + "," + std::string(message) + "]}";
+    reader.Read(doc, &file);
+    EXPECT_EQ(file.values, (std::vector<std::vector<std::string>>{out, out})) << message;
   }
   return out;
 }

@@ -158,14 +158,33 @@ struct Bad {
 
 class Collector final : public RecordHandler {
  public:
+  // kText: records as text. kParsed*: records parsed with their file where the reader can;
+  // their text is asked for (twice) for all of them, or only for those with an odd index.
+  enum class Mode { kText, kParsedAll, kParsedOdd };
+  explicit Collector(Mode mode = Mode::kText) : mode_(mode) {}
+
   void OnRecord(std::string_view json, const RecordInfo& info) override {
     records.push_back({std::string(json), info.index, info.timestamp_ms});
+  }
+  bool WantsParsedRecords() const override { return mode_ != Mode::kText; }
+  void OnParsedRecord(const ParsedRecord& record, const RecordInfo& info) override {
+    ++parsed;
+    std::string json;
+    if (mode_ == Mode::kParsedAll || info.index % 2 == 1) {
+      json = std::string(record.json());
+      EXPECT_EQ(record.json(), json) << "asked again";
+    }
+    records.push_back({json, info.index, info.timestamp_ms});
   }
   void OnMalformed(std::uint64_t index, std::string_view reason) override {
     malformed.push_back({index, std::string(reason)});
   }
   std::vector<Rec> records;
   std::vector<Bad> malformed;
+  int parsed = 0;  // records that came through OnParsedRecord
+
+ private:
+  Mode mode_;
 };
 
 struct Outcome {
@@ -190,13 +209,39 @@ struct Outcome {
   }
 };
 
-Outcome Read(std::string_view bytes, ReadOptions options = {}) {
+Outcome ReadWith(std::string_view bytes, ReadOptions options, Collector* c) {
   Reader reader(options);
-  Collector c;
   Outcome o;
-  o.result = reader.Read(bytes, &c);
-  o.records = std::move(c.records);
-  o.malformed = std::move(c.malformed);
+  o.result = reader.Read(bytes, c);
+  o.records = std::move(c->records);
+  o.malformed = std::move(c->malformed);
+  return o;
+}
+
+// Reads `bytes` as a scan does not (records as text) and as it does (records parsed with their
+// file, their text asked for all of them, or for every other one only): all must agree.
+Outcome Read(std::string_view bytes, ReadOptions options = {}) {
+  Collector text;
+  const Outcome o = ReadWith(bytes, options, &text);
+  if (bytes.size() > (1u << 20)) return o;  // the large-record tests: once is enough
+  for (const auto mode : {Collector::Mode::kParsedAll, Collector::Mode::kParsedOdd}) {
+    Collector parsed(mode);
+    const Outcome p = ReadWith(bytes, options, &parsed);
+    EXPECT_EQ(p.Describe(), o.Describe());
+    EXPECT_EQ(p.result.records, o.result.records);
+    EXPECT_EQ(p.result.malformed, o.result.malformed);
+    EXPECT_EQ(p.result.decoded_bytes, o.result.decoded_bytes);
+    EXPECT_EQ(p.result.status.ToString(), o.result.status.ToString());
+    EXPECT_EQ(p.result.format, o.result.format);
+    EXPECT_EQ(p.records.size(), o.records.size());
+    for (std::size_t i = 0; i < std::min(o.records.size(), p.records.size()); ++i) {
+      EXPECT_EQ(p.records[i].index, o.records[i].index);
+      EXPECT_EQ(p.records[i].timestamp_ms, o.records[i].timestamp_ms);
+      if (mode == Collector::Mode::kParsedAll || p.records[i].index % 2 == 1) {
+        EXPECT_EQ(p.records[i].json, o.records[i].json) << "record " << i;
+      }
+    }
+  }
   return o;
 }
 
