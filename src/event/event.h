@@ -14,7 +14,9 @@
 #ifndef TRAILWATCH_EVENT_EVENT_H_
 #define TRAILWATCH_EVENT_EVENT_H_
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -172,10 +174,16 @@ class PathSet {
     // Open-addressing table over `keys` (indexes into it, -1 = empty; size a power of two), so
     // that the members of an event that no path names cost one probe each.
     std::vector<std::int32_t> table;
+    // Bit n set: some key is n bytes long (n >= 63: bit 63). Most members of an event are
+    // turned away by their length alone, before any hashing.
+    std::uint64_t key_lengths = 0;
     bool has_children() const { return !keys.empty() || !indexes.empty() || any_child >= 0; }
+    static std::uint64_t LengthBit(std::size_t n) {
+      return std::uint64_t{1} << std::min<std::size_t>(n, 63);
+    }
     // The child for member `key`, or -1.
     std::int32_t FindKey(std::string_view key) const {
-      if (table.empty()) return -1;
+      if ((key_lengths & LengthBit(key.size())) == 0) return -1;
       const std::size_t mask = table.size() - 1;
       for (std::size_t i = HashKey(key) & mask;; i = (i + 1) & mask) {
         const std::int32_t k = table[i];
@@ -185,10 +193,28 @@ class PathSet {
       }
     }
   };
+  // Reads at most 16 bytes of the key (its first and last 8), whatever its length: keys that
+  // differ only in the middle share a bucket, and the probe compares whole keys.
   static std::size_t HashKey(std::string_view key) {
-    std::uint64_t h = 1469598103934665603ull;  // FNV-1a
-    for (char c : key) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-    return static_cast<std::size_t>(h ^ (h >> 29));
+    const std::size_t n = key.size();
+    const char* p = key.data();
+    std::uint64_t a = 0, b = 0;
+    if (n >= 8) {
+      std::memcpy(&a, p, 8);
+      std::memcpy(&b, p + n - 8, 8);
+    } else if (n >= 4) {
+      std::uint32_t x = 0, y = 0;
+      std::memcpy(&x, p, 4);
+      std::memcpy(&y, p + n - 4, 4);
+      a = x;
+      b = y;
+    } else if (n > 0) {
+      a = static_cast<unsigned char>(p[0]) |
+          (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+          (std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16);
+    }
+    const std::uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ ((b + n) * 0xC2B2AE3D27D4EB4Full);
+    return static_cast<std::size_t>(h ^ (h >> 31));
   }
   const std::vector<Node>& nodes() const { return nodes_; }  // nodes()[0] is the root ($)
 

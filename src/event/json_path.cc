@@ -117,6 +117,7 @@ std::shared_ptr<const PathSet> PathSet::Build(std::span<const JsonPath> paths,
       std::size_t i = HashKey(n.keys[k].first) & (size - 1);
       while (n.table[i] >= 0) i = (i + 1) & (size - 1);
       n.table[i] = static_cast<std::int32_t>(k);
+      n.key_lengths |= Node::LengthBit(n.keys[k].first.size());
     }
   }
   return set;

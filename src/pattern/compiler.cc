@@ -105,10 +105,8 @@ Result<std::vector<std::uint32_t>> JsonProgram::AddDisjuncts(const JsonExpr& e,
     node.slot = Slot(*path, registry);
     std::vector<std::string> set;
     for (const JsonExpr* m : members) set.push_back(m->condition.operand.text);
-    std::sort(set.begin(), set.end());
-    set.erase(std::unique(set.begin(), set.end()), set.end());
     node.set = static_cast<std::int32_t>(sets_.size());
-    sets_.push_back(std::move(set));
+    sets_.emplace_back(std::move(set));
     nodes_.push_back(node);
     kids.push_back(static_cast<std::uint32_t>(nodes_.size() - 1));
   }

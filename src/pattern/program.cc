@@ -109,6 +109,20 @@ bool RegexProgram::Matches(const event::EventView& view) const noexcept {
   return RE2::PartialMatch(view.message(), *re_);
 }
 
+StringSet::StringSet(std::vector<std::string> members) : members_(std::move(members)) {
+  std::sort(members_.begin(), members_.end());
+  members_.erase(std::unique(members_.begin(), members_.end()), members_.end());
+  std::size_t size = 4;
+  while (size < members_.size() * 2) size *= 2;
+  table_.assign(size, -1);
+  for (std::size_t k = 0; k < members_.size(); ++k) {
+    std::size_t i = event::PathSet::HashKey(members_[k]) & (size - 1);
+    while (table_[i] >= 0) i = (i + 1) & (size - 1);
+    table_[i] = static_cast<std::int32_t>(k);
+    lengths_ |= event::PathSet::Node::LengthBit(members_[k].size());
+  }
+}
+
 bool JsonProgram::Eval(std::uint32_t index, const event::EventView& view) const noexcept {
   const Node& n = nodes_[index];
   switch (n.kind) {
@@ -124,11 +138,11 @@ bool JsonProgram::Eval(std::uint32_t index, const event::EventView& view) const 
       return false;
     case JsonExpr::Kind::kCompare: {
       if (n.set >= 0) {
-        const std::vector<std::string>& set = sets_[static_cast<std::size_t>(n.set)];
+        const StringSet& set = sets_[static_cast<std::size_t>(n.set)];
         return view.AnyValue(n.slot, [&set](const event::Value& v) {
           return (v.kind == event::ValueKind::kString || v.kind == event::ValueKind::kNumber ||
                   v.kind == event::ValueKind::kBool) &&
-                 std::binary_search(set.begin(), set.end(), v.text, std::less<>());
+                 set.Contains(v.text);
         });
       }
       const ValueTest& t = tests_[n.test];

@@ -75,6 +75,27 @@ class RegexProgram final : public Program {
   std::shared_ptr<const RE2> re_;
 };
 
+// A set of exact strings, looked up with one hash and one comparison (an OR chain of
+// `$.eventName = X` tests is asked of every event).
+class StringSet {
+ public:
+  explicit StringSet(std::vector<std::string> members);
+  bool Contains(std::string_view s) const noexcept {
+    if ((lengths_ & event::PathSet::Node::LengthBit(s.size())) == 0) return false;
+    const std::size_t mask = table_.size() - 1;
+    for (std::size_t i = event::PathSet::HashKey(s) & mask;; i = (i + 1) & mask) {
+      const std::int32_t k = table_[i];
+      if (k < 0) return false;
+      if (members_[static_cast<std::size_t>(k)] == s) return true;
+    }
+  }
+
+ private:
+  std::vector<std::string> members_;
+  std::vector<std::int32_t> table_;  // open addressing, -1 = empty; at most half full
+  std::uint64_t lengths_ = 0;
+};
+
 class JsonProgram final : public Program {
  public:
   struct Node {
@@ -104,7 +125,7 @@ class JsonProgram final : public Program {
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> children_;
   std::vector<ValueTest> tests_;
-  std::vector<std::vector<std::string>> sets_;  // each sorted
+  std::vector<StringSet> sets_;
   std::vector<event::JsonPath> paths_;
   std::uint32_t root_ = 0;
 };
