@@ -6,7 +6,14 @@
 namespace trailwatch::alarm {
 namespace {
 
-using EventList = std::vector<std::pair<std::int64_t, std::int64_t>>;  // (time, event), sorted
+// (time, event), sorted. Only what an evaluation can use is kept: per 10-second bucket (every
+// period is 10, 20, 30 s or a multiple of 60 s, and evaluation slots start on multiples of 10 s,
+// so a slot is whole buckets) the earliest max_contributing events (Contributing names the
+// earliest of each slot) and the earliest observation without an event (DefaultValue), which
+// with them tells AnyIn whether the bucket holds data. Memory then follows the number of
+// buckets in range, not the event rate.
+using EventList = std::vector<std::pair<std::int64_t, std::int64_t>>;
+constexpr std::int64_t kEventBucketMs = 10'000;
 
 // One metric alarm being evaluated.
 struct Evaluated {
@@ -73,7 +80,8 @@ struct Evaluator::Impl {
                     : options.lateness_ms;
   }
 
-  void AddObservation(const Observation& o) {
+  // Returns whether o.event is kept for Contributing (see EventList).
+  bool AddObservation(const Observation& o) {
     auto it = resolution.find(o.metric);
     const std::int64_t res =
         it == resolution.end() ? metrics::Series::kStandardResolutionMs : it->second;
@@ -81,6 +89,24 @@ struct Evaluator::Impl {
     auto& list = events[o.metric];
     const std::pair<std::int64_t, std::int64_t> item(o.time_ms, o.event);
     list.insert(std::upper_bound(list.begin(), list.end(), item), item);
+    // Trim the item's bucket: one event too many (or a second marker) at most.
+    const std::int64_t start = FloorTo(o.time_ms, kEventBucketMs);
+    const auto first = std::lower_bound(list.begin(), list.end(), std::make_pair(start, INT64_MIN));
+    const auto end =
+        std::lower_bound(first, list.end(), std::make_pair(start + kEventBucketMs, INT64_MIN));
+    const bool with_event = o.event >= 0;
+    const std::size_t cap = with_event ? std::max<std::size_t>(options.max_contributing, 1) : 1;
+    std::size_t same = 0;
+    auto last = end;  // the latest entry of the item's kind in the bucket
+    for (auto e = first; e != end; ++e) {
+      if ((e->second >= 0) == with_event) {
+        ++same;
+        last = e;
+      }
+    }
+    if (same <= cap) return with_event;
+    list.erase(last);
+    return with_event && std::binary_search(list.begin(), list.end(), item);
   }
 
   std::vector<std::optional<metrics::Datapoint>> Range(const Evaluated& r, std::int64_t t) const {
@@ -271,9 +297,9 @@ void Evaluator::AdvanceTo(std::int64_t clock_ms, std::vector<TimelineEntry>* out
   }
 }
 
-void Evaluator::Add(const Observation& o, std::vector<TimelineEntry>* out) {
+bool Evaluator::Add(const Observation& o, std::vector<TimelineEntry>* out) {
   Impl& m = *impl_;
-  m.AddObservation(o);
+  const bool kept = m.AddObservation(o);
   std::vector<std::pair<std::string, std::string>> changed;
   std::int64_t stamp = o.time_ms;
   for (Evaluated& r : m.alarms) {
@@ -293,6 +319,7 @@ void Evaluator::Add(const Observation& o, std::vector<TimelineEntry>* out) {
     }
   }
   if (!changed.empty()) m.EvaluateComposites(stamp, std::move(changed), out);
+  return kept;
 }
 
 void Evaluator::Prune(std::int64_t from_ms) {

@@ -109,8 +109,11 @@ class Evaluator {
   void AdvanceTo(std::int64_t clock_ms, std::vector<TimelineEntry>* out);
   // Adds an observation arriving now (after the last AdvanceTo), then evaluates early the
   // alarms it may tip into ALARM; such a change is stamped with the observation's time, or
-  // with the alarm's last evaluation when the observation came later than that.
-  void Add(const Observation& o, std::vector<TimelineEntry>* out);
+  // with the alarm's last evaluation when the observation came later than that. Returns
+  // whether o.event (>= 0) may yet be named as a contributing event: per 10 seconds of event
+  // time and metric only the earliest max_contributing can be, so the caller need keep no
+  // more of what describes events (a busy metric does not grow memory with its rate).
+  bool Add(const Observation& o, std::vector<TimelineEntry>* out);
   // Forgets data and contributing events that no evaluation at or after `from_ms` can use;
   // the daemon calls it to keep memory bounded.
   void Prune(std::int64_t from_ms);

@@ -215,17 +215,24 @@ struct Monitor::Impl {
       EmitAlerts(alerts, quiet);
     }
     MetricHook& hook = *rules_hook.metric;
-    std::vector<std::int64_t> ids;
-    for (Summary& s : hook.summaries_) {
-      ids.push_back(next_summary);
-      summaries.push_back({next_summary++, now, std::move(s.json)});
-    }
+    const std::int64_t first_id = next_summary;
+    next_summary += static_cast<std::int64_t>(hook.summaries_.size());
+    // Only the summaries of events the evaluator may still name are kept: a busy metric
+    // (every GetSecretValue) would otherwise hold one per event for the whole lateness.
+    std::vector<bool> named(hook.summaries_.size(), false);
     for (alarm::Observation& o : hook.observations_) {
       // Live, a record arrives when it is read, on the wall clock.
       o.arrival_ms = now;
-      if (o.event >= 0) o.event = ids[static_cast<std::size_t>(o.event)];
-      evaluator->Add(o, &entries);
+      const std::int64_t local = o.event;
+      if (local >= 0) o.event = first_id + local;
+      if (evaluator->Add(o, &entries) && local >= 0) named[static_cast<std::size_t>(local)] = true;
       stats.observations += count;
+    }
+    for (std::size_t i = 0; i < hook.summaries_.size(); ++i) {
+      if (named[i]) {
+        summaries.push_back(
+            {first_id + static_cast<std::int64_t>(i), now, std::move(hook.summaries_[i].json)});
+      }
     }
     Emit(entries, quiet);
     NoteMinutes(hook);
@@ -451,6 +458,7 @@ MonitorStats Monitor::Stats() const {
   {
     std::lock_guard lock(impl_->state_mu);
     s = impl_->stats;
+    s.held_events = impl_->summaries.size() + (impl_->live ? impl_->live->HeldMatches() : 0);
   }
   std::lock_guard lock(impl_->queue_mu);
   s.queued = impl_->queued_records;

@@ -66,6 +66,10 @@ struct MonitorStats {
   std::uint64_t changes = 0;  // alarm state changes
   std::uint64_t alerts = 0;   // detection alerts and roll-ups
   std::uint64_t queued = 0;   // submitted, not yet processed
+  // Events described in memory because a later alarm change or alert may name them: at most
+  // 10 per metric per 10 s of event time, and what open detection windows hold, whatever the
+  // event rate.
+  std::uint64_t held_events = 0;
   // Seconds from Submit to the end of processing, for the latency histogram.
   std::vector<double> latency_buckets;        // upper bounds
   std::vector<std::uint64_t> latency_counts;  // cumulative, per bucket

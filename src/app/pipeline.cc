@@ -250,6 +250,9 @@ struct Pipeline::Impl {
     counter("trailwatch_alarm_state_changes_total", "Alarm state changes.", m.changes);
     counter("trailwatch_detection_alerts_total", "Detection alerts and roll-ups.", m.alerts);
     gauge("trailwatch_events_queued", "Records waiting for the monitor.", m.queued);
+    gauge("trailwatch_events_held",
+          "Events kept in memory for alarm changes and alerts that may still name them.",
+          m.held_events);
     out +=
         "# HELP trailwatch_alarm_state Current alarm state (1 for the state it is in).\n"
         "# TYPE trailwatch_alarm_state gauge\n";

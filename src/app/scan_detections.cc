@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <deque>
 #include <initializer_list>
 #include <tuple>
+#include <unordered_map>
 
 #include "app/event_description.h"
 #include "common/json_text.h"
@@ -206,11 +206,18 @@ Result<std::vector<AlertLine>> DetectionScan::Run(
 }
 
 struct DetectionScan::Live::State {
+  // Matches are forgotten in batches of this many, once the evaluator no longer holds them.
+  static constexpr std::size_t kPruneEvery = 1024;
+
   std::unique_ptr<detect::Evaluator> evaluator;
-  // Matches an alert may still name, oldest first; `first_ref` is the ref of the front.
-  std::deque<Match> window;
-  std::int64_t first_ref = 0;
-  std::int64_t keep_ms = 0;  // the longest threshold or dedup window
+  // Matches an alert may still name, by ref: those the evaluator holds (HeldRefs) and those
+  // taken since the last Prune. Memory follows the open windows, not the event rate: a dedup
+  // window of an hour over a secret read 100 times a second names 10 reads, not 360,000.
+  std::unordered_map<std::int64_t, Match> held;
+  std::int64_t next_ref = 0;
+  std::size_t since_prune = 0;
+  std::int64_t pruned_ms = INT64_MIN / 2;  // Flush's clock at the last Prune
+  std::int64_t keep_ms = 0;                // the longest threshold or dedup window
 
   void Lines(std::vector<detect::Alert>& alerts, std::vector<AlertLine>* out) {
     for (const detect::Alert& a : alerts) {
@@ -218,10 +225,8 @@ struct DetectionScan::Live::State {
       detect::Alert renumbered = a;
       std::vector<std::string> events;
       for (std::int64_t& ref : renumbered.events) {
-        const std::int64_t at = ref - first_ref;
-        named.push_back(at >= 0 && at < static_cast<std::int64_t>(window.size())
-                            ? window[static_cast<std::size_t>(at)]
-                            : Match{0, {}, {}, "{}"});
+        const auto it = held.find(ref);
+        named.push_back(it != held.end() ? it->second : Match{0, {}, {}, "{}"});
         events.push_back(named.back().summary);
         ref = static_cast<std::int64_t>(named.size() - 1);
       }
@@ -229,6 +234,20 @@ struct DetectionScan::Live::State {
           {a.time_ms, AlertText(renumbered, named), a.detection, a.actions, std::move(events)});
     }
     alerts.clear();
+  }
+
+  // Keeps only the matches the evaluator still holds. Alerts already emitted have their
+  // lines, so only held refs can be named again.
+  void Prune() {
+    std::vector<std::int64_t> refs;
+    evaluator->HeldRefs(&refs);
+    std::unordered_map<std::int64_t, Match> kept;
+    kept.reserve(refs.size());
+    for (std::int64_t ref : refs) {
+      if (auto it = held.find(ref); it != held.end()) kept.emplace(ref, std::move(it->second));
+    }
+    held.swap(kept);
+    since_prune = 0;
   }
 };
 
@@ -253,19 +272,22 @@ Result<std::unique_ptr<DetectionScan::Live>> DetectionScan::StartLive() const {
 }
 
 std::int64_t DetectionScan::Live::KeepMs() const { return state_->keep_ms; }
+std::size_t DetectionScan::Live::HeldMatches() const { return state_->held.size(); }
 
 void DetectionScan::Live::Take(engine::EventHook* hook, std::vector<AlertLine>* out) {
   State& s = *state_;
   auto& h = static_cast<Hook&>(*hook);
   std::vector<detect::Alert> alerts;
   for (Match& m : h.matches) {
-    const std::int64_t ref = s.first_ref + static_cast<std::int64_t>(s.window.size());
+    const std::int64_t ref = s.next_ref++;
     detect::Event e{m.detection, m.fields, m.group_values, ref};
-    s.window.push_back(std::move(m));
+    s.held.emplace(ref, std::move(m));
     s.evaluator->Process(e, &alerts);
+    ++s.since_prune;
   }
   h.matches.clear();
   s.Lines(alerts, out);
+  if (s.since_prune >= State::kPruneEvery) s.Prune();
 }
 
 void DetectionScan::Live::Flush(std::int64_t now_ms, std::vector<AlertLine>* out) {
@@ -273,10 +295,11 @@ void DetectionScan::Live::Flush(std::int64_t now_ms, std::vector<AlertLine>* out
   std::vector<detect::Alert> alerts;
   s.evaluator->Flush(now_ms, &alerts);
   s.Lines(alerts, out);
-  // A roll-up names up to the last events of its window: keep two windows' worth.
-  while (!s.window.empty() && s.window.front().fields.time_ms < now_ms - 2 * s.keep_ms - 60'000) {
-    s.window.pop_front();
-    ++s.first_ref;
+  // Flush runs after every batch the daemon takes; sweeping the groups each time would cost
+  // more than the matches it frees.
+  if (s.since_prune >= State::kPruneEvery || (s.since_prune > 0 && now_ms - s.pruned_ms >= 1000)) {
+    s.Prune();
+    s.pruned_ms = now_ms;
   }
 }
 

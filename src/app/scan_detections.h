@@ -53,6 +53,8 @@ class DetectionScan {
     void Flush(std::int64_t now_ms, std::vector<AlertLine>* out);
     // The longest threshold or dedup window, in ms.
     std::int64_t KeepMs() const;
+    // Matches kept because a later alert (a roll-up, a threshold crossing) may name them.
+    std::size_t HeldMatches() const;
 
    private:
     friend class DetectionScan;

@@ -146,6 +146,13 @@ Result<std::unique_ptr<Evaluator>> Evaluator::Create(std::vector<DetectionConfig
 const std::vector<DetectionConfig>& Evaluator::configs() const { return impl_->configs; }
 std::size_t Evaluator::tracked_groups() const { return impl_->groups.size(); }
 
+void Evaluator::HeldRefs(std::vector<std::int64_t>* out) const {
+  for (const auto& [key, g] : impl_->groups) {
+    for (const Match& m : g.window) out->push_back(m.ref);
+    out->insert(out->end(), g.suppressed_refs.begin(), g.suppressed_refs.end());
+  }
+}
+
 bool Evaluator::Allowlisted(std::size_t detection, const EventFields& fields) const {
   return impl_->Allowlisted(detection, fields);
 }

@@ -133,6 +133,10 @@ class Evaluator {
   bool Allowlisted(std::size_t detection, const EventFields& fields) const;
   // Group keys held in memory (for tests and /metrics).
   std::size_t tracked_groups() const;
+  // Appends the ref of every event a later alert may still name (those in threshold windows,
+  // and the last kMaxAlertEvents of each open dedup window), in no particular order: the caller
+  // may forget the others.
+  void HeldRefs(std::vector<std::int64_t>* out) const;
   const std::vector<DetectionConfig>& configs() const;
 
  private:

@@ -258,6 +258,66 @@ TEST(TimelineTest, LiveEvaluatorMatchesTheReplay) {
   EXPECT_EQ(states[0].name, "Root");
 }
 
+TEST(TimelineTest, ABusyMetricKeepsOnlyTheEventsAChangeCanName) {
+  // 3,000 events in five minutes, arriving out of order (within the lateness): a change names
+  // the earliest 10 of its breaching slot, Add said "kept" for each of them (the daemon keeps
+  // their descriptions), and it said so for few events in all.
+  AlarmConfig avg = Avg("Avg", "SecretRead");
+  avg.metric = metrics::MetricKey::Make("CISBenchmark", "SecretRead");
+  const std::vector<AlarmConfig> alarms = {Cis("Sum", "SecretRead"), avg};
+  const std::int64_t t0 = T("2024-07-31T10:00:00Z");
+  std::vector<Observation> obs;
+  for (int i = 0; i < 3000; ++i) obs.push_back(Obs(alarms[0].metric, t0 + i * 100, 1, i));
+  std::mt19937 rng(7);
+  std::shuffle(obs.begin(), obs.end(), rng);
+  Evaluator::Options eo;
+  eo.start_ms = t0 - 1;
+  auto live = Evaluator::Create(alarms, {}, eo);
+  ASSERT_TRUE(live.ok());
+  std::vector<TimelineEntry> got;
+  std::vector<bool> kept(obs.size(), false);
+  std::size_t said_kept = 0;
+  for (const Observation& o : obs) {
+    if ((*live)->Add(o, &got)) {
+      kept[static_cast<std::size_t>(o.event)] = true;
+      ++said_kept;
+    }
+  }
+  (*live)->AdvanceTo(t0 + 3'600'000, &got);
+  // Five minutes are 30 buckets of 10 s holding 100 events each. In time order exactly 10 of
+  // each would be kept; in random order an event is kept if it is among the 10 earliest seen
+  // so far, about 10 + 10 ln(100 / 10) = 33 per bucket.
+  EXPECT_LE(said_kept, 30u * 40u);
+  std::size_t alarms_named = 0;
+  for (const TimelineEntry& e : got) {
+    if (e.transition.new_state != State::kAlarm) continue;
+    ++alarms_named;
+    // Sum >= 1 fires early, on the first arrival, naming it; Average waits for the lateness
+    // and sees everything.
+    if (e.alarm == "Avg") {
+      EXPECT_EQ(e.events, (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+    } else {
+      EXPECT_EQ(e.events, (std::vector<std::int64_t>{obs[0].event}));
+    }
+    for (std::int64_t ev : e.events) EXPECT_TRUE(kept[static_cast<std::size_t>(ev)]) << ev;
+  }
+  EXPECT_EQ(alarms_named, 2u);
+
+  // In time order, exactly the earliest 10 of each bucket.
+  std::sort(obs.begin(), obs.end(),
+            [](const Observation& a, const Observation& b) { return a.event < b.event; });
+  auto ordered = Evaluator::Create(alarms, {}, eo);
+  ASSERT_TRUE(ordered.ok());
+  std::vector<std::int64_t> kept_in_order;
+  for (const Observation& o : obs) {
+    if ((*ordered)->Add(o, &got)) kept_in_order.push_back(o.event);
+  }
+  ASSERT_EQ(kept_in_order.size(), 300u);
+  for (std::size_t i = 0; i < kept_in_order.size(); ++i) {
+    EXPECT_EQ(kept_in_order[i] % 100, static_cast<std::int64_t>(i % 10)) << i;
+  }
+}
+
 TEST(TimelineTest, CompositeFollowsItsChildrenAtTheSameInstant) {
   const AlarmConfig a = Cis("A", "MetricA");
   const AlarmConfig b = Cis("B", "MetricB");

@@ -136,6 +136,50 @@ TEST(MonitorTest, LiveGivesTheLinesOfScanRules) {
   EXPECT_FALSE((*monitor)->Alarms().empty());
 }
 
+TEST(MonitorTest, ABusySecretHoldsFewEventDescriptions) {
+  // One principal reads a secret 10 times a second for five minutes: pack:secrets' SecretRead
+  // metric, its read-outside-allowlist detection (an hour of dedup) and its burst detection all
+  // match every read. What the monitor holds to describe events must not follow the rate, and
+  // what it names must still be described.
+  auto set = rules::LoadRuleFile("pack:secrets");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  const std::int64_t t0 = *ParseIso8601Millis("2024-07-31T10:00:00Z");
+  FakeClock clock{TimePoint(std::chrono::milliseconds(t0))};
+  MonitorOptions mo;
+  std::vector<AlertLine> alerts;
+  mo.on_alert = [&](const AlertLine& a) { alerts.push_back(a); };
+  std::size_t changes = 0;
+  mo.on_change = [&](const alarm::TimelineEntry& e, const std::vector<std::string>& events) {
+    ++changes;
+    for (const std::string& ev : events) EXPECT_NE(ev, "{}") << e.alarm;
+  };
+  auto monitor = Monitor::Create(*set, mo, clock);
+  ASSERT_TRUE(monitor.ok()) << monitor.status().ToString();
+  std::uint64_t most = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string time = FormatIso8601(t0 + i * 100);
+    if (i % 10 == 0) clock.Advance(std::chrono::seconds(1));
+    (*monitor)->Submit(
+        {Record(time.c_str(), "secretsmanager.amazonaws.com", "GetSecretValue", "IAMUser")});
+    if (i % 50 == 49) {
+      (*monitor)->Drain();
+      most = std::max(most, (*monitor)->Stats().held_events);
+    }
+  }
+  clock.Advance(std::chrono::hours(2));
+  (*monitor)->Drain();
+  // Summaries: 10 per 10 s of the one metric (30 buckets), kept for the alarm's range plus
+  // the lateness; matches: the last 10 of each detection's dedup window, and a threshold's.
+  EXPECT_LE(most, 30u * 10u + 2u * 10u + 2u * 1024u) << "held events follow the rate";
+  EXPECT_GT(changes, 0u);
+  ASSERT_EQ(alerts.size(), 4u);  // two detections: an alert and an hour later a roll-up each
+  for (const AlertLine& a : alerts) {
+    EXPECT_FALSE(a.events.empty()) << a.detection;
+    for (const std::string& ev : a.events) EXPECT_NE(ev, "{}") << a.detection;
+  }
+  EXPECT_LE((*monitor)->Stats().held_events, 30u * 10u);
+}
+
 // A restart (Resume): the records of the last run replay quietly up to its watermark, so the
 // new monitor emits exactly the changes and alerts the uninterrupted run made after it, and
 // its /api history holds all of them.

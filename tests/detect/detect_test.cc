@@ -343,6 +343,41 @@ TEST(DetectTest, OpenDedupWindowsAreNotEvicted) {
   EXPECT_EQ(Summaries(out), (std::vector<std::string>{"A@0:1", "R@3600000:1"}));
 }
 
+TEST(DetectTest, HeldRefsAreWhatLaterAlertsCanName) {
+  // A threshold of 3 in 60 s, then an hour of dedup: 20,000 matches of one principal, 10 a
+  // second. Whatever is held must be few, and every ref a later alert names must be held.
+  const DetectionConfig c = Config(Threshold{3, 60}, 3600, {"$.userIdentity.arn"});
+  auto ev = Evaluator::Create({c});
+  ASSERT_TRUE(ev.ok());
+  std::vector<Alert> out;
+  std::size_t most = 0;
+  std::vector<std::int64_t> held;
+  for (int i = 0; i < 20000; ++i) {
+    (*ev)->Process(MakeEvent(c, {i / 10.0, "a"}, i), &out);
+    held.clear();
+    (*ev)->HeldRefs(&held);
+    most = std::max(most, held.size());
+  }
+  EXPECT_LE(most, kMaxAlertEvents + 3);
+  ASSERT_EQ(out.size(), 1u);  // the crossing; the rest is suppressed
+  EXPECT_EQ(out[0].events, (std::vector<std::int64_t>{0, 1, 2}));
+  // The roll-up names refs that are held right before it.
+  held.clear();
+  (*ev)->HeldRefs(&held);
+  std::sort(held.begin(), held.end());
+  (*ev)->Flush(INT64_MAX, &out);
+  ASSERT_EQ(out.size(), 2u);
+  ASSERT_TRUE(out[1].rollup);
+  EXPECT_EQ(out[1].events.size(), kMaxAlertEvents);
+  for (std::int64_t ref : out[1].events) {
+    EXPECT_TRUE(std::binary_search(held.begin(), held.end(), ref)) << ref;
+  }
+  EXPECT_EQ(out[1].events.back(), 19999);
+  held.clear();
+  (*ev)->HeldRefs(&held);
+  EXPECT_TRUE(held.empty());
+}
+
 TEST(DetectTest, SameEventsSameAlerts) {
   DetectionConfig a = Config(Threshold{3, 120}, 300, {"$.userIdentity.arn"});
   DetectionConfig b = Config();
