@@ -294,10 +294,12 @@ void DetectionScan::Live::Flush(std::int64_t now_ms, std::vector<AlertLine>* out
   State& s = *state_;
   std::vector<detect::Alert> alerts;
   s.evaluator->Flush(now_ms, &alerts);
+  const bool closed = !alerts.empty();  // roll-ups let go of the events they named
   s.Lines(alerts, out);
   // Flush runs after every batch the daemon takes; sweeping the groups each time would cost
   // more than the matches it frees.
-  if (s.since_prune >= State::kPruneEvery || (s.since_prune > 0 && now_ms - s.pruned_ms >= 1000)) {
+  if (s.since_prune >= State::kPruneEvery ||
+      ((s.since_prune > 0 || closed) && now_ms - s.pruned_ms >= 1000)) {
     s.Prune();
     s.pruned_ms = now_ms;
   }

@@ -47,8 +47,11 @@ bool RecordTexts::Start() {
 }
 
 bool RecordTexts::Seek(std::uint64_t index, std::string_view* raw) {
-  if (!started_ && !Start()) return false;
-  if (index < next_) return false;  // records are asked for in order
+  if (index < next_) started_ = false;  // asked out of order: walk again from the start
+  if (!started_) {
+    next_ = 0;
+    if (!Start()) return false;
+  }
   for (; it_ != end_; ++it_, ++next_) {
     if (next_ < index) continue;  // ++ skips what was not read
     od::value value;

@@ -20,7 +20,7 @@
 namespace trailwatch::event {
 
 // Finds records' texts in an input that a DOM parse accepted, by walking it again with
-// On-Demand, forward only: records are asked for in input order.
+// On-Demand, forward: records are asked for in input order (asked out of order, it starts over).
 class RecordTexts {
  public:
   // `data` (with `capacity` readable bytes, padding included) must outlive the use; `array`:
