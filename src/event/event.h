@@ -347,7 +347,8 @@ class Reader {
   ReadResult ReadStream(int fd, RecordHandler* handler, std::uint64_t* bytes_read);
 
  private:
-  // One NDJSON line (may be blank: then nothing is delivered).
+  // One NDJSON line (may be blank: then nothing is delivered; may be a whole CloudTrail log
+  // file: then its records, numbered from `index`).
   ReadResult ReadLine(std::string_view line, std::uint64_t index, RecordHandler* handler);
   std::size_t max_input_bytes() const;
   std::size_t max_record_bytes() const;

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "event/event.h"
+#include "event/framing.h"
 #include "event/gzip.h"
 #include "event/whole_input.h"
 
@@ -48,59 +49,20 @@ struct ReaderState {
   PaddedBuffer decoded;
   PaddedBuffer record;
   od::parser parser;
-  od::parser inner;  // the NDJSON sniff
+  od::parser inner;   // the NDJSON sniff
+  PaddedBuffer line;  // a streamed line that is a whole CloudTrail file
   WholeInput whole;
 };
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+}  // namespace
 
-std::size_t SkipSpace(std::string_view s, std::size_t i) {
-  while (i < s.size() && IsSpace(s[i])) ++i;
-  return i;
-}
+namespace {
 
-// Where the JSON value at data[pos] ends, found textually (strings and nesting tracked, nothing
-// validated): a container just after its closing bracket, a string just after its closing
-// quote, another scalar at the next ',', ']', '}' or space; `pos` itself for a stray ',', ']'
-// or '}'; npos when a container or string is not closed. Linear whatever the input, so it
-// also frames damaged input.
-std::size_t ValueEnd(std::string_view data, std::size_t pos) {
-  int depth = 0;
-  bool in_string = false;
-  for (const std::size_t n = data.size(); pos < n; ++pos) {
-    const char c = data[pos];
-    if (in_string) {
-      if (c == '\\') {
-        ++pos;
-      } else if (c == '"') {
-        in_string = false;
-        if (depth == 0) return pos + 1;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if (c == '}' || c == ']') {
-      if (depth == 0) return pos;
-      if (--depth == 0) return pos + 1;
-    } else if (depth == 0 && (c == ',' || IsSpace(c))) {
-      return pos;
-    }
-  }
-  return depth > 0 || in_string ? std::string_view::npos : data.size();
-}
-
-// Where the elements of a CloudTrail file's "Records" array start (just after its '['), found
-// textually so that it works on damaged files; npos if there is none.
-std::size_t FindRecordsArray(std::string_view data) {
-  const std::size_t key = data.find("\"Records\"");
-  if (key == std::string_view::npos) return key;
-  std::size_t i = SkipSpace(data, key + 9);
-  if (i >= data.size() || data[i] != ':') return std::string_view::npos;
-  i = SkipSpace(data, i + 1);
-  if (i >= data.size() || data[i] != '[') return std::string_view::npos;
-  return i + 1;
-}
+using internal::FindRecordsArray;
+using internal::IsSpace;
+using internal::IsTrailFile;
+using internal::SkipSpace;
+using internal::ValueEnd;
 
 class Splitter {
  public:
@@ -144,8 +106,8 @@ class Splitter {
   // first record, so scan the array at `data[pos]` (just after its '[') by hand, tracking
   // strings and nesting, and deliver every complete element from the `skip`-th on. Elements
   // are still validated one by one later (the Extractor parses each record).
-  void Salvage(std::string_view data, std::size_t pos, std::uint64_t skip) {
-    std::uint64_t index = 0;
+  void Salvage(std::string_view data, std::size_t pos, std::uint64_t skip, std::uint64_t base = 0) {
+    std::uint64_t index = base;  // elements are numbered from `base`, `skip` included
     const std::size_t n = data.size();
     bool first = true;
     while (true) {
@@ -155,7 +117,11 @@ class Splitter {
         // The array is whole, so the damage is inside its records (each is validated when it is
         // parsed) or after it; only the latter is a problem of the input.
         std::size_t after = SkipSpace(data, pos + 1);
-        if (after < n && data[after] == '}') after = SkipSpace(data, after + 1);
+        const bool object = after < n && data[after] == '}';
+        if (object) after = SkipSpace(data, after + 1);
+        if (after < n && object && IsTrailFile(data.substr(after))) {
+          return Concatenated(data.substr(after), index);  // the next CloudTrail file
+        }
         if (after < n) return Broken(index, simdjson::TRAILING_CONTENT);
         return;
       }
@@ -192,13 +158,49 @@ class Splitter {
       std::size_t nl = data.find('\n', pos);
       if (nl == std::string_view::npos) nl = data.size();
       std::string_view line = data.substr(pos, nl - pos);
+      const std::size_t line_pos = pos;
       pos = nl + 1;
       std::size_t b = SkipSpace(line, 0);
       std::size_t e = line.size();
       while (e > b && IsSpace(line[e - 1])) --e;
       if (b == e) continue;
-      Emit(line.substr(b, e - b), {index++, -1});
+      const std::string_view text = line.substr(b, e - b);
+      if (IsTrailFile(text)) {  // CloudTrail files one per line
+        // The line's bytes are followed by the rest of the buffer and its padding.
+        TrailLine(text, data.size() - (line_pos + b) + PaddedBuffer::kPadding, &index);
+        continue;
+      }
+      Emit(text, {index++, -1});
     }
+  }
+
+  // A line that is a whole CloudTrail log file: its records; damage is one problem of the line.
+  void TrailLine(std::string_view text, std::size_t capacity, std::uint64_t* index) {
+    if (auto err = TrailFile(text, capacity, index); err != simdjson::SUCCESS) {
+      Malformed((*index)++, fmt::format("damaged CloudTrail log file on this line: {}",
+                                        simdjson::error_message(err)));
+    }
+  }
+
+  // A CloudTrail log file that is one of several values (`zcat *.json.gz`, one per line or one
+  // after another): its records, numbered on from `*index`. `capacity`: readable bytes from
+  // `value.data()`, padding included.
+  simdjson::error_code TrailFile(std::string_view value, std::size_t capacity,
+                                 std::uint64_t* index) {
+    od::document doc;
+    od::object top;
+    if (auto err = im_.parser.iterate(value.data(), value.size(), capacity).get(doc)) return err;
+    if (auto err = doc.get_object().get(top)) return err;
+    for (auto field : top) {
+      std::string_view key;
+      if (auto err = field.unescaped_key().get(key)) return err;
+      if (key != "Records") continue;  // a digest's or a future member: not records
+      od::array arr;
+      if (auto err = field.value().get_array().get(arr)) return err;
+      if (auto err = Records(arr, index)) return err;
+    }
+    return doc.current_location().error() == simdjson::OUT_OF_BOUNDS ? simdjson::SUCCESS
+                                                                     : simdjson::TRAILING_CONTENT;
   }
 
   // Each element of an array (at `arr`) is one record; `*index` counts them. Returns the
@@ -345,7 +347,14 @@ class Splitter {
       }
     }
     if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
-      if (records) return Broken(result_->records + result_->malformed, simdjson::TRAILING_CONTENT);
+      if (records) {
+        // More CloudTrail files follow (`zcat *.json.gz > all.json`), maybe damaged ones.
+        const std::size_t end = ValueEnd(data, 0);
+        if (end == std::string_view::npos || end >= data.size()) {
+          return Broken(result_->records + result_->malformed, simdjson::TRAILING_CONTENT);
+        }
+        return Concatenated(data.substr(end), result_->records + result_->malformed);
+      }
       result_->format = InputFormat::kNdjson;
       return Concatenated(data);  // `jq` output: several values one after another
     }
@@ -396,6 +405,10 @@ class Splitter {
     while (pos < data.size()) {
       const std::size_t end = ValueEnd(data, pos);
       if (end == std::string_view::npos) {
+        if (const std::string_view last = data.substr(pos); IsTrailFile(last)) {
+          // A CloudTrail file cut short at the end: its whole records still count.
+          return Salvage(last, FindRecordsArray(last), index, index);
+        }
         return Broken(index, simdjson::INCOMPLETE_ARRAY_OR_OBJECT);
       }
       if (end == pos) return Broken(index, simdjson::TAPE_ERROR);  // a stray ',', ']' or '}'
@@ -412,6 +425,10 @@ class Splitter {
         if (err != simdjson::SUCCESS) return Broken(index, err);
       } else if (src.front() != '{') {
         Malformed(index++, "record is not a JSON object");
+      } else if (IsTrailFile(src)) {
+        if (auto err = TrailFile(src, data.size() - pos + PaddedBuffer::kPadding, &index)) {
+          return Broken(index, err);
+        }
       } else {
         Emit(src, {index++, -1});
       }
@@ -474,7 +491,14 @@ ReadResult Reader::ReadLine(std::string_view line, std::uint64_t index, RecordHa
   std::size_t e = line.size();
   while (e > b && IsSpace(line[e - 1])) --e;
   if (b == e) return result;
-  Splitter(*impl_, handler, &result).Emit(line.substr(b, e - b), {index, -1});
+  Splitter split(*impl_, handler, &result);
+  const std::string_view text = line.substr(b, e - b);
+  if (IsTrailFile(text)) {
+    impl_->line.Assign(text);  // the stream's buffer has no padding
+    split.TrailLine(impl_->line.view(), impl_->line.capacity_with_padding(), &index);
+    return result;
+  }
+  split.Emit(text, {index, -1});
   return result;
 }
 

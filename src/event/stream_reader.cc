@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "event/event.h"
+#include "event/framing.h"
 #include "event/gzip.h"
 
 namespace trailwatch::event {
@@ -15,7 +16,7 @@ namespace {
 
 constexpr std::size_t kChunk = 1 << 20;
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+using internal::IsSpace;
 
 // Raw bytes from a descriptor, inflated when they start with the gzip magic.
 class Source {
@@ -133,17 +134,123 @@ bool FirstLineIsObject(std::string_view data, bool at_eof) {
          e.type() == simdjson::dom::element_type::OBJECT;
 }
 
+// Passes records on with their index moved by `base`: a stream of several files numbers its
+// records as one input.
+class Renumbered final : public RecordHandler {
+ public:
+  explicit Renumbered(RecordHandler* to) : to_(to) {}
+  void OnRecord(std::string_view json, const RecordInfo& info) override {
+    to_->OnRecord(json, Moved(info));
+  }
+  bool WantsParsedRecords() const override { return to_->WantsParsedRecords(); }
+  void OnParsedRecord(const ParsedRecord& record, const RecordInfo& info) override {
+    to_->OnParsedRecord(record, Moved(info));
+  }
+  void OnMalformed(std::uint64_t index, std::string_view reason) override {
+    to_->OnMalformed(index == kWholeInput ? index : index + base, reason);
+  }
+  std::uint64_t base = 0;
+
+ private:
+  RecordInfo Moved(RecordInfo info) const {
+    info.index += base;
+    return info;
+  }
+  RecordHandler* to_;
+};
+
+bool StartsWithTrailFile(std::string_view data) {
+  std::size_t b = 0;
+  while (b < data.size() && IsSpace(data[b])) ++b;
+  return internal::IsTrailFile(data.substr(b));
+}
+
+// CloudTrail log files one after another (`zcat *.json.gz | trailwatch scan -`): each file is
+// read as soon as it is complete, so memory holds one file rather than the stream.
+ReadResult ReadTrailFiles(Reader& reader, std::size_t limit, Source& source, std::string& pending,
+                          bool more, RecordHandler* handler) {
+  ReadResult total;
+  total.format = InputFormat::kCloudTrail;
+  Renumbered renumbered(handler);
+  auto add = [&](const ReadResult& r) {
+    total.records += r.records;
+    total.malformed += r.malformed;
+    total.decoded_bytes += r.decoded_bytes;
+    if (total.status.ok() && !r.status.ok()) total.status = r.status;
+    renumbered.base += r.records + r.malformed;
+  };
+  std::size_t start = 0;
+  std::size_t scan_from = 0;  // an unfinished file is framed again once pending has doubled
+  while (true) {
+    while (start < pending.size() && IsSpace(pending[start])) ++start;
+    if (start > 0) {  // the file before is done with
+      pending.erase(0, start);
+      scan_from -= std::min(scan_from, start);
+      start = 0;
+    }
+    if (pending.empty()) {
+      if (!more) break;
+      more = source.Next(&pending);
+      continue;
+    }
+    const char first = pending[0];
+    const bool container = first == '{' || first == '[';
+    std::size_t end =
+        pending.size() >= scan_from || !more ? internal::ValueEnd(pending, 0) : std::string::npos;
+    if (!container && end == pending.size() && more) end = std::string::npos;  // may go on
+    if (end == std::string::npos) {
+      if (!more || pending.size() > limit) {
+        add(reader.Read(pending, &renumbered));  // damaged or cut: what is whole is delivered
+        break;
+      }
+      scan_from = 2 * pending.size();
+      while (more && pending.size() < scan_from) more = source.Next(&pending);
+      continue;
+    }
+    if (end == 0) {  // a stray ',', ']' or '}': the rest is read as one damaged input
+      while (more && pending.size() <= limit) more = source.Next(&pending);
+      add(reader.Read(pending, &renumbered));
+      break;
+    }
+    if (container) {
+      // One file (or array, or record) at a time, as Read numbers the values of `cat`'d files.
+      add(reader.Read(std::string_view(pending).substr(0, end), &renumbered));
+    } else {
+      ReadResult scalar;
+      scalar.malformed = 1;
+      renumbered.OnMalformed(0, "record is not a JSON object");
+      add(scalar);
+    }
+    start = end;
+    scan_from = 0;
+  }
+  if (!source.status().ok()) {
+    ++total.malformed;
+    handler->OnMalformed(kWholeInput, source.status().message());
+    if (total.status.ok()) total.status = source.status();
+  }
+  return total;
+}
+
 }  // namespace
 
 ReadResult Reader::ReadStream(int fd, RecordHandler* handler, std::uint64_t* bytes_read) {
   Source source(fd);
   std::string pending;
   bool more = true;
-  // Gather enough to decide: a first line, or the end.
-  while (more && pending.find('\n') == std::string::npos && pending.size() < (64u << 20)) {
+  // Gather enough to decide: a first line, or the end. (Only new bytes are searched: a
+  // CloudTrail file has no line break at all.)
+  for (std::size_t searched = 0; more && pending.find('\n', searched) == std::string::npos &&
+                                 pending.size() < (64u << 20) && !StartsWithTrailFile(pending);) {
+    searched = pending.size();
     more = source.Next(&pending);
   }
   const std::size_t limit = max_input_bytes();
+  if (StartsWithTrailFile(pending)) {
+    ReadResult r = ReadTrailFiles(*this, limit, source, pending, more, handler);
+    *bytes_read = source.bytes_read();
+    return r;
+  }
   if (!FirstLineIsObject(pending, !more)) {
     while (more && pending.size() <= limit) more = source.Next(&pending);
     *bytes_read = source.bytes_read();
@@ -178,7 +285,7 @@ ReadResult Reader::ReadStream(int fd, RecordHandler* handler, std::uint64_t* byt
       std::string_view line(pending.data() + start, nl - start);
       start = nl + 1;
       ReadResult one = ReadLine(line, index, handler);
-      if (one.records + one.malformed > 0) ++index;
+      index += one.records + one.malformed;  // a line that is a CloudTrail file has many
       result.records += one.records;
       result.malformed += one.malformed;
       if (start > pending.size()) break;

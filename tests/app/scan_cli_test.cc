@@ -3,6 +3,7 @@
 // and error messages. Event counts are checked against Python's json module when python3 is
 // installed.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -479,6 +480,33 @@ TEST_F(ScanCliTest, MissingFilterPattern) {
 }
 
 // Bad input of every kind in one folder: each counted and reported, the scan goes on.
+TEST_F(ScanCliTest, ConcatenatedCloudTrailFilesOnStdin) {
+  // `zcat AWSLogs/.../*.json.gz | trailwatch scan -` and `cat *.json.gz | ...`: every file's
+  // records, as from the files themselves.
+  auto record = [](int i) {
+    return fmt::format(R"({{"eventTime":"2024-07-31T12:{:02}:00Z","eventName":"E{}"}})", i % 60, i);
+  };
+  std::string plain, gzipped, one_per_line;
+  for (int f = 0; f < 3; ++f) {
+    std::string file = R"({"Records":[)";
+    for (int i = 0; i < 50; ++i) file += (i ? "," : "") + record(f * 50 + i);
+    file += "]}";
+    tmp_.Write(fmt::format("trail/{}.json", f), file);
+    plain += file;
+    one_per_line += file + "\n";
+    gzipped += Gzip(file);
+  }
+  const Output direct = Scan({tmp_.path() + "/trail", "--filter-pattern", kAnyEvent});
+  ASSERT_EQ(direct.exit_code, 0) << Describe(direct);
+  ASSERT_EQ(Lines(direct.out).size(), 150u);
+  for (const std::string& input : {plain, one_per_line, gzipped}) {
+    const Output dash = Scan({"-", "--filter-pattern", kAnyEvent}, tmp_.Write("stdin", input));
+    EXPECT_EQ(dash.exit_code, 0) << Describe(dash);
+    EXPECT_EQ(dash.out, direct.out);
+    EXPECT_EQ(SummaryCount(dash.err, "malformed"), 0u) << dash.err;
+  }
+}
+
 TEST_F(ScanCliTest, BadInputsAreReportedAndSkipped) {
   const std::string good = R"({"eventTime":"2024-07-31T12:36:53Z","eventName":"ListBuckets"})";
   std::string truncated = Gzip(std::string(R"({"Records":[)") + good + "," + good + "]}");
