@@ -35,11 +35,7 @@ const std::string kA = R"({"eventTime":"2024-07-31T12:00:00Z","eventName":"A"})"
 const std::string kB = R"({"eventTime":"2024-07-31T12:00:01Z","text":"q \" } ] , \\ {"})";
 const std::string kC = R"({"eventTime":"2024-07-31T12:00:02Z","nested":{"a":[{"b":{}}]}})";
 
-std::string Trail(std::vector<std::string> records) {
-  std::string out = R"({"Records":[)";
-  for (std::size_t i = 0; i < records.size(); ++i) out += (i ? "," : "") + records[i];
-  return out + "]}";
-}
+using test_support::CloudTrailFile;
 
 struct Case {
   std::string name;
@@ -49,23 +45,24 @@ void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 std::vector<Case> Cases() {
   std::string many;  // 300 files of about 1 KB: several of the stream's 1 MB chunks
-  for (int i = 0; i < 300; ++i) many += Trail({kA, kB, kC, kA, kB, kC, kA, kB, kC});
+  for (int i = 0; i < 300; ++i) many += CloudTrailFile({kA, kB, kC, kA, kB, kC, kA, kB, kC});
   std::string big;  // one file larger than a chunk, so that framing waits for more
   {
     std::vector<std::string> records(20000, kB);
-    big = Trail(records) + "\n" + Trail({kA});
+    big = CloudTrailFile(records) + "\n" + CloudTrailFile({kA});
   }
   return {
-      {"OneFile", Trail({kA, kB, kC})},
-      {"FilesBackToBack", Trail({kA}) + Trail({kB, kC})},
-      {"FilesOnePerLine", Trail({kA}) + "\n" + Trail({kB, kC}) + "\n"},
+      {"OneFile", CloudTrailFile({kA, kB, kC})},
+      {"FilesBackToBack", CloudTrailFile({kA}) + CloudTrailFile({kB, kC})},
+      {"FilesOnePerLine", CloudTrailFile({kA}) + "\n" + CloudTrailFile({kB, kC}) + "\n"},
       {"ManyFiles", many},
       {"FileLargerThanAChunk", big},
-      {"FileThenOneCutShort", Trail({kA}) + R"({"Records":[)" + kB + R"(,{"eventTime":"20)"},
-      {"FileThenGarbage", Trail({kA}) + Trail({kB}) + " junk"},
-      {"FileThenNdjson", Trail({kA}) + "\n" + kB + "\n" + kC + "\n"},
+      {"FileThenOneCutShort",
+       CloudTrailFile({kA}) + R"({"Records":[)" + kB + R"(,{"eventTime":"20)"},
+      {"FileThenGarbage", CloudTrailFile({kA}) + CloudTrailFile({kB}) + " junk"},
+      {"FileThenNdjson", CloudTrailFile({kA}) + "\n" + kB + "\n" + kC + "\n"},
       {"Ndjson", kA + "\n" + kB + "\n" + kC + "\n"},
-      {"NdjsonWithAFileLine", kA + "\n" + Trail({kB, kC}) + "\n" + kA + "\n"},
+      {"NdjsonWithAFileLine", kA + "\n" + CloudTrailFile({kB, kC}) + "\n" + kA + "\n"},
       {"Array", "[" + kA + "," + kB + "]"},
   };
 }

@@ -39,11 +39,7 @@ const std::string kA = R"({"eventTime":"2024-07-31T12:00:00Z","eventName":"A","n
 const std::string kB = R"({"eventTime":"2024-07-31T12:00:01Z","text":"q \" } ] , \\ \u00e9"})";
 const std::string kC = R"({"eventTime":"2024-07-31T12:00:02Z","nested":{"a":[{"b":{}}]}})";
 
-std::string Trail(const std::vector<std::string>& records) {
-  std::string out = R"({"Records":[)";
-  for (std::size_t i = 0; i < records.size(); ++i) out += (i ? "," : "") + records[i];
-  return out + "]}";
-}
+using test_support::CloudTrailFile;
 
 struct Case {
   std::string name;
@@ -59,7 +55,7 @@ std::vector<Case> Cases() {
   const std::string pretty =
       "{\n  \"Records\": [\n    " + kA + ",\n    " + kB + ",\n    " + kC + "\n  ]\n}\n";
   return {
-      {"CloudTrailFile", Trail({kA, kB, kC}), true, {kA, kC}},
+      {"CloudTrailFile", CloudTrailFile({kA, kB, kC}), true, {kA, kC}},
       {"CloudTrailFileWithOtherMembers",
        R"({"x":1,"Records":[)" + kA + "," + kB + R"(],"digestPublicKeyFingerprint":"f"})",
        true,
@@ -69,7 +65,7 @@ std::vector<Case> Cases() {
       {"NonObjectElementsAreMalformed", "[" + kA + ",1,[2]," + kC + "]", true, {kA}, 2},
       {"EmptyRecords", R"({"Records":[]})", true, {}},
       // Damaged, ambiguous or unusual inputs are read record by record, as text.
-      {"Damaged", Trail({kA, kB}) + "x", false, {kA}, 1},
+      {"Damaged", CloudTrailFile({kA, kB}) + "x", false, {kA}, 1},
       {"MissingComma", R"({"Records":[)" + kA + " " + kB + "]}", false, {kA}, 1},
       {"TwoRecordsArrays",
        R"({"Records":[)" + kA + R"(],"Records":[)" + kB + "]}",
@@ -78,7 +74,7 @@ std::vector<Case> Cases() {
       // Not CloudTrail: one JSON object, which is the record.
       {"RecordsNotAnArray", R"({"Records":{"a":1}})", false, {R"({"Records":{"a":1}})"}},
       {"HugeNumber",
-       Trail({kA, R"({"eventTime":"2024-07-31T12:00:01Z","n":1e400})", kC}),
+       CloudTrailFile({kA, R"({"eventTime":"2024-07-31T12:00:01Z","n":1e400})", kC}),
        false,
        {kA, kC}},
       {"ConcatenatedArrays", "[" + kA + "][" + kB + "," + kC + "]", false, {kA, kC}},
@@ -118,7 +114,7 @@ TEST(WholeInputTest, LargerThanTheRecordLimitIsReadAsText) {
   Counter h;
   const std::string big =
       R"({"eventTime":"2024-07-31T12:00:01Z","pad":")" + std::string(2 * kA.size(), 'x') + "\"}";
-  reader.Read(Trail({kA, big, kC}), &h);
+  reader.Read(CloudTrailFile({kA, big, kC}), &h);
   EXPECT_EQ(h.parsed, 0);
   EXPECT_EQ(h.indexes, (std::vector<std::uint64_t>{0, 2}));
   ASSERT_EQ(h.malformed.size(), 1u);
@@ -131,7 +127,7 @@ TEST(WholeInputTest, OneReaderReadsManyFilesWhole) {
   const std::vector<std::vector<std::string>> files = {{kA, kB, kC}, {kC, kA}, {kB}, {kA, kB}};
   for (const auto& records : files) {
     Counter h;
-    reader.Read(Trail(records), &h);
+    reader.Read(CloudTrailFile(records), &h);
     EXPECT_EQ(static_cast<std::size_t>(h.parsed), records.size());
     std::vector<std::string> even;
     for (std::size_t i = 0; i < records.size(); i += 2) even.push_back(records[i]);
@@ -149,7 +145,7 @@ TEST(WholeInputTest, HandlersThatReadTextAreNotGivenParsedRecords) {
     std::vector<std::string> texts;
   } h;
   Reader reader;
-  reader.Read(Trail({kA, kB}), &h);
+  reader.Read(CloudTrailFile({kA, kB}), &h);
   EXPECT_EQ(h.texts, (std::vector<std::string>{kA, kB}));
 }
 

@@ -51,4 +51,10 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
+std::string CloudTrailFile(const std::vector<std::string>& records) {
+  std::string out = R"({"Records":[)";
+  for (std::size_t i = 0; i < records.size(); ++i) out += (i ? "," : "") + records[i];
+  return out + "]}";
+}
+
 }  // namespace trailwatch::test_support

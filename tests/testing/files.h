@@ -1,10 +1,12 @@
-// Files for tests: a temporary directory that cleans up after itself, gzip, reading a file.
+// Files for tests: a temporary directory that cleans up after itself, gzip, reading a file,
+// a CloudTrail log file.
 // Shared by every test folder (tests/CMakeLists.txt links it into all of them).
 #ifndef TRAILWATCH_TESTS_TESTING_FILES_H_
 #define TRAILWATCH_TESTS_TESTING_FILES_H_
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace trailwatch::test_support {
 
@@ -30,6 +32,9 @@ std::string Gzip(std::string_view data, int level = 6);
 
 // The whole file, or "" when it cannot be read.
 std::string ReadFile(const std::string& path);
+
+// A CloudTrail log file, {"Records":[...]}, holding `records` (each a JSON object's text).
+std::string CloudTrailFile(const std::vector<std::string>& records);
 
 }  // namespace trailwatch::test_support
 
