@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "common/crypto.h"
 #include "common/time.h"
 #include "trail/trail.h"
@@ -148,6 +152,15 @@ server::Reply VaultEndpoint::Handle(const aws::HttpRequest& request, const serve
                  request_id);
   }
   const std::string target = HeaderValue(request, "X-Amz-Target");
+  // The operation is named by X-Amz-Target, and only the signed headers bind a request to its
+  // signature: an unsigned target would let a captured GetSecretValue be replayed, within the
+  // clock-skew window, as a DeleteSecret of the same SecretId. Every AWS SDK signs it.
+  const std::vector<std::string>& signed_headers = verified.value().signed_headers;
+  if (!target.empty() && std::find(signed_headers.begin(), signed_headers.end(), "x-amz-target") ==
+                             signed_headers.end()) {
+    return Error(400, "IncompleteSignatureException",
+                 "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.", request_id);
+  }
   if (!target.starts_with(kTargetPrefix)) {
     return Error(400, "UnknownOperationException", "", request_id);
   }

@@ -243,10 +243,14 @@ def differential(binary, work, admin_url, creds):
         check(False, f"differs from moto: {a[0]}: moto {a[1:]} trailwatch {b[1:]}")
 
 
-def signed_post(url, key_id, secret, target, body, skew=None):
-    """A raw signed request, for what boto3 will not send (unknown operations, skewed clocks)."""
-    req = botocore.awsrequest.AWSRequest(method="POST", url=url + "/", data=body, headers={
-        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target})
+def signed_post(url, key_id, secret, target, body, skew=None, sent_target=None):
+    """A raw signed request, for what boto3 will not send (unknown operations, skewed clocks).
+    With sent_target, the request is signed without X-Amz-Target, which is added afterwards:
+    a captured signature replayed as another operation."""
+    headers = {"Content-Type": "application/x-amz-json-1.1"}
+    if sent_target is None:
+        headers["X-Amz-Target"] = target
+    req = botocore.awsrequest.AWSRequest(method="POST", url=url + "/", data=body, headers=headers)
     creds = botocore.credentials.Credentials(key_id, secret)
     real = botocore.auth.get_current_datetime
     if skew is not None:
@@ -257,8 +261,10 @@ def signed_post(url, key_id, secret, target, body, skew=None):
         botocore.auth.get_current_datetime = real
     prepared = req.prepare()
     data = prepared.body if isinstance(prepared.body, bytes) else prepared.body.encode()
-    r = urllib.request.Request(prepared.url, data=data, headers=dict(prepared.headers),
-                               method="POST")
+    sent = dict(prepared.headers)
+    if sent_target is not None:
+        sent["X-Amz-Target"] = sent_target
+    r = urllib.request.Request(prepared.url, data=data, headers=sent, method="POST")
     try:
         with urllib.request.urlopen(r, timeout=10) as resp:
             return resp.status, json.loads(resp.read() or b"{}")
@@ -351,6 +357,13 @@ def main():
         status, body = signed_post(d.url, creds["AccessKeyId"], creds["SecretAccessKey"],
                                    "secretsmanager.Frobnicate", "{}")
         check(status == 400 and "UnknownOperation" in body.get("__type", ""), f"unknown operation: {status} {body}")
+        # A signature that does not cover X-Amz-Target could be replayed as another operation.
+        status, body = signed_post(d.url, creds["AccessKeyId"], creds["SecretAccessKey"], None,
+                                   json.dumps({"SecretId": arn, "ForceDeleteWithoutRecovery": True}),
+                                   sent_target="secretsmanager.DeleteSecret")
+        check(status == 400 and body.get("__type") == "IncompleteSignatureException" and
+              "X-Amz-Target" in body.get("message", ""), f"unsigned X-Amz-Target: {status} {body}")
+        check(admin.describe_secret(SecretId=arn)["ARN"] == arn, "the retargeted request deleted nothing")
 
         # Crash: values acknowledged before kill -9 survive, and so do their audit records.
         acked = []
