@@ -133,6 +133,7 @@ Status Identity::PutUserPolicy(std::string_view user_name, std::string_view poli
   if (st.ok()) {
     std::lock_guard lock(mu_);
     cache_.clear();
+    ++generation_;
   }
   return st;
 }
@@ -194,17 +195,21 @@ Result<Identity::Cached> Identity::Load(std::string_view access_key_id) {
 
 Result<std::shared_ptr<const Identity::Cached>> Identity::Get(std::string_view access_key_id) {
   const TimePoint now = clock_.Now();
+  std::uint64_t generation = 0;
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(access_key_id);
     if (it != cache_.end() && now - it->second->loaded < std::chrono::seconds(1)) {
       return it->second;
     }
+    generation = generation_;
   }
   auto loaded = Load(access_key_id);
   if (!loaded.ok()) return loaded.status();
   auto entry = std::make_shared<const Cached>(std::move(*loaded));
   std::lock_guard lock(mu_);
+  // The request that loaded it may use it (it began before the change); later ones may not.
+  if (generation != generation_) return entry;
   if (cache_.size() > 10000) cache_.clear();  // bounded; rebuilt on demand
   cache_[std::string(access_key_id)] = entry;
   return entry;

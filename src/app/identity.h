@@ -75,6 +75,9 @@ class Identity {
     TimePoint loaded;
   };
   std::map<std::string, std::shared_ptr<const Cached>, std::less<>> cache_;  // guarded by mu_
+  // Bumped (under mu_) by every change made through this object, so that a Load that read the
+  // store before the change does not put what it read back into the cache.
+  std::uint64_t generation_ = 0;
   Result<Cached> Load(std::string_view access_key_id);
   Result<std::shared_ptr<const Cached>> Get(std::string_view access_key_id);
 };

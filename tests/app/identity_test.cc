@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <utility>
+
 #include "app/vault_endpoint.h"
 #include "testing/files.h"
 
@@ -168,6 +171,70 @@ TEST_F(IdentityTest, AuthorizeUsesPoliciesAndContextKeys) {
   ctx.tls = true;
   EXPECT_FALSE(Authorize(**caller, req, ctx, std::nullopt).allowed);
   EXPECT_TRUE(Authorize(**caller, req, ctx, *rp).allowed);
+}
+
+// The store, except that `after_read` runs once, after the next read transaction: a change
+// that lands while what that read found is on its way into a cache.
+class RacingStore final : public store::Store {
+ public:
+  explicit RacingStore(store::Store* inner) : inner_(inner) {}
+  std::function<void()> after_read;
+
+  Status Write(WriteJob job) override { return inner_->Write(std::move(job)); }
+  Status Read(const ReadFn& fn) override {
+    Status st = inner_->Read(fn);
+    if (auto hook = std::exchange(after_read, nullptr)) hook();
+    return st;
+  }
+  Result<std::vector<store::JournalEntry>> ReadUndelivered(std::size_t limit) override {
+    return inner_->ReadUndelivered(limit);
+  }
+  Status MarkDelivered(std::int64_t upto) override { return inner_->MarkDelivered(upto); }
+  Result<std::int64_t> MonitorResumePoint(std::int64_t since_ms, std::size_t max_rows) override {
+    return inner_->MonitorResumePoint(since_ms, max_rows);
+  }
+  Result<std::vector<store::JournalEntry>> ReadJournalFrom(std::int64_t from_seq,
+                                                           std::size_t limit) override {
+    return inner_->ReadJournalFrom(from_seq, limit);
+  }
+  Status MarkMonitored(const std::vector<std::int64_t>& seqs, std::int64_t watermark_ms) override {
+    return inner_->MarkMonitored(seqs, watermark_ms);
+  }
+  store::StoreStats Stats() const override { return inner_->Stats(); }
+
+ private:
+  store::Store* inner_;
+};
+
+TEST_F(IdentityTest, APolicyChangeDuringALoadIsNotCached) {
+  RacingStore racing(store_.get());
+  Identity identity(&racing, &*key_, "111122223333", clock_);
+  ASSERT_TRUE(identity.CreateUser("erin").ok());
+  auto key = identity.CreateAccessKey("erin");
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(identity
+                  .PutUserPolicy("erin", "reads", R"({"Version":"2012-10-17","Statement":[
+      {"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"}]})")
+                  .ok());
+  Status revoked = Status::Internal("not run");
+  racing.after_read = [&] {
+    revoked = identity.PutUserPolicy("erin", "reads", R"({"Version":"2012-10-17","Statement":[
+      {"Effect":"Deny","Action":"secretsmanager:*","Resource":"*"}]})");
+  };
+  vault::AuthzRequest req;
+  req.action = "secretsmanager:GetSecretValue";
+  req.resource_arn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf";
+  vault::CallContext ctx;
+  ctx.time = clock_.Now();
+  // The load read the store before the revocation: that request may still use what it read.
+  auto before = identity.CallerFor(key->access_key_id);
+  ASSERT_TRUE(before.ok());
+  ASSERT_TRUE(revoked.ok()) << revoked.ToString();
+  EXPECT_TRUE(Authorize(**before, req, ctx, std::nullopt).allowed);
+  // The next one, in the same second, must not be served the old policy from the cache.
+  auto after = identity.CallerFor(key->access_key_id);
+  ASSERT_TRUE(after.ok());
+  EXPECT_FALSE(Authorize(**after, req, ctx, std::nullopt).allowed);
 }
 
 TEST(AuditRecordTest, CarriesWhoWhatWhereAndTls) {
