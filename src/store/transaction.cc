@@ -150,6 +150,24 @@ Status SqlTransaction::DeleteSecret(std::int64_t id) {
   });
 }
 
+namespace {
+
+// Columns 0-6 of the version SELECTs below.
+VersionRow ReadVersion(Statement& s, std::int64_t secret_id) {
+  VersionRow v;
+  v.secret_id = secret_id;
+  v.version_id = s.Text(0);
+  v.binary = s.Int(1) != 0;
+  v.nonce = s.Blob(2);
+  v.ciphertext = s.Blob(3);
+  v.wrapped_key = s.Blob(4);
+  v.created_ms = s.Int(5);
+  v.last_accessed_ms = s.OptInt(6);
+  return v;
+}
+
+}  // namespace
+
 Result<std::vector<VersionRow>> SqlTransaction::ListVersions(std::int64_t secret_id) {
   auto versions = With(
       "SELECT version_id, binary, nonce, ciphertext, wrapped_key, created_ms, last_accessed_ms "
@@ -161,16 +179,7 @@ Result<std::vector<VersionRow>> SqlTransaction::ListVersions(std::int64_t secret
           auto row = s.Step();
           if (!row.ok()) return row.status();
           if (!*row) return out;
-          VersionRow v;
-          v.secret_id = secret_id;
-          v.version_id = s.Text(0);
-          v.binary = s.Int(1) != 0;
-          v.nonce = s.Blob(2);
-          v.ciphertext = s.Blob(3);
-          v.wrapped_key = s.Blob(4);
-          v.created_ms = s.Int(5);
-          v.last_accessed_ms = s.OptInt(6);
-          out.push_back(std::move(v));
+          out.push_back(ReadVersion(s, secret_id));
         }
       });
   if (!versions.ok()) return versions;
@@ -191,14 +200,35 @@ Result<std::vector<VersionRow>> SqlTransaction::ListVersions(std::int64_t secret
   return versions;
 }
 
+// By primary key: every GetSecretValue reads one version, and a secret may keep many.
 Result<std::optional<VersionRow>> SqlTransaction::FindVersion(std::int64_t secret_id,
                                                               std::string_view version_id) {
-  auto all = ListVersions(secret_id);
-  if (!all.ok()) return all.status();
-  for (auto& v : *all) {
-    if (v.version_id == version_id) return std::optional<VersionRow>(std::move(v));
-  }
-  return std::optional<VersionRow>();
+  auto version = With(
+      "SELECT version_id, binary, nonce, ciphertext, wrapped_key, created_ms, last_accessed_ms "
+      "FROM secret_versions WHERE secret_id=?1 AND version_id=?2",
+      [&](Statement& s) -> Result<std::optional<VersionRow>> {
+        s.Bind(1, secret_id);
+        s.Bind(2, version_id);
+        auto row = s.Step();
+        if (!row.ok()) return row.status();
+        if (!*row) return std::optional<VersionRow>();
+        return std::optional<VersionRow>(ReadVersion(s, secret_id));
+      });
+  if (!version.ok() || !*version) return version;
+  Status st =
+      With("SELECT stage FROM version_stages WHERE secret_id=?1 AND version_id=?2 ORDER BY stage",
+           [&](Statement& s) -> Status {
+             s.Bind(1, secret_id);
+             s.Bind(2, version_id);
+             for (;;) {
+               auto row = s.Step();
+               if (!row.ok()) return row.status();
+               if (!*row) return Status::Ok();
+               (*version)->stages.push_back(s.Text(0));
+             }
+           });
+  if (!st.ok()) return st;
+  return version;
 }
 
 Result<std::optional<std::string>> SqlTransaction::VersionForStage(std::int64_t secret_id,

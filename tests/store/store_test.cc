@@ -63,6 +63,7 @@ TEST(StoreTest, SecretsVersionsStagesRoundTrip) {
                     if (Status s = tx.InsertVersion(MakeVersion(id, "v1")); !s.ok()) return s;
                     if (Status s = tx.InsertVersion(MakeVersion(id, "v2")); !s.ok()) return s;
                     if (Status s = tx.SetStage(id, "AWSCURRENT", "v1"); !s.ok()) return s;
+                    if (Status s = tx.SetStage(id, "AWSPENDING", "v2"); !s.ok()) return s;
                     return tx.SetStage(id, "AWSCURRENT", "v2");  // moves the label
                   })
                   .ok());
@@ -76,8 +77,25 @@ TEST(StoreTest, SecretsVersionsStagesRoundTrip) {
                     auto versions = tx.ListVersions(id);
                     EXPECT_EQ(versions->size(), 2u);
                     EXPECT_TRUE((*versions)[0].stages.empty());
-                    EXPECT_EQ((*versions)[1].stages, std::vector<std::string>{"AWSCURRENT"});
+                    EXPECT_EQ((*versions)[1].stages,
+                              (std::vector<std::string>{"AWSCURRENT", "AWSPENDING"}));
                     EXPECT_EQ((*versions)[1].ciphertext, "CT-v2");
+                    // FindVersion reads one version by key: the same row as the list's.
+                    for (const VersionRow& listed : *versions) {
+                      auto found = tx.FindVersion(id, listed.version_id);
+                      EXPECT_TRUE(found.ok() && found->has_value()) << listed.version_id;
+                      if (!found.ok() || !found->has_value()) continue;
+                      EXPECT_EQ((*found)->version_id, listed.version_id);
+                      EXPECT_EQ((*found)->stages, listed.stages);
+                      EXPECT_EQ((*found)->ciphertext, listed.ciphertext);
+                      EXPECT_EQ((*found)->nonce, listed.nonce);
+                      EXPECT_EQ((*found)->wrapped_key, listed.wrapped_key);
+                      EXPECT_EQ((*found)->created_ms, listed.created_ms);
+                      EXPECT_EQ((*found)->binary, listed.binary);
+                    }
+                    auto missing = tx.FindVersion(id, "v3");
+                    EXPECT_TRUE(missing.ok() && !missing->has_value());
+                    EXPECT_TRUE(tx.FindVersion(id + 1, "v1").ok());
                     auto current = tx.VersionForStage(id, "AWSCURRENT");
                     EXPECT_EQ(current->value_or(""), "v2");
                     return Status::Ok();
