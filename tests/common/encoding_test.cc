@@ -1,9 +1,14 @@
 #include "common/encoding.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <map>
 #include <set>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "common/crypto.h"
 
@@ -89,6 +94,46 @@ TEST(Crypto, NewUuidIsVersion4AndDistinct) {
     seen.insert(s);
   }
   EXPECT_EQ(seen.size(), 200u);
+}
+
+// Ids come from a per-thread pool of random bytes: a forked child must not repeat the
+// parent's next id, and threads must not share ids.
+TEST(Crypto, NewUuidIsDistinctAcrossForkAndThreads) {
+  ASSERT_TRUE(NewUuid().ok());  // the pool now holds unused bytes
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto id = NewUuid();
+    const std::string s = id.ok() ? *id : "";
+    _exit(write(fds[1], s.data(), s.size()) == static_cast<ssize_t>(s.size()) ? 0 : 1);
+  }
+  close(fds[1]);
+  std::string theirs(36, '\0');
+  EXPECT_EQ(read(fds[0], theirs.data(), theirs.size()), 36);
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  auto ours = NewUuid();
+  ASSERT_TRUE(ours.ok());
+  EXPECT_NE(*ours, theirs);
+
+  std::vector<std::vector<std::string>> ids(4);
+  std::vector<std::thread> threads;
+  for (auto& mine : ids) {
+    threads.emplace_back([&mine] {
+      for (int i = 0; i < 100; ++i) {
+        auto id = NewUuid();
+        mine.push_back(id.ok() ? *id : "");
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> all;
+  for (const auto& mine : ids) all.insert(mine.begin(), mine.end());
+  EXPECT_EQ(all.size(), 400u);
 }
 
 TEST(Crypto, RandomStringUsesOnlyTheAlphabetAndEveryCharacter) {
