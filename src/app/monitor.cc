@@ -72,6 +72,7 @@ struct Monitor::Impl {
   std::vector<Batch> queue;
   std::size_t queued_records = 0;
   bool stopping = false;
+  bool idle = false;  // the thread waits for a first record (Submit must wake it)
   std::thread thread;
 
   // Guards what the API reads: the evaluator, the recent lines, the stats.
@@ -307,7 +308,14 @@ struct Monitor::Impl {
       bool stop = false;
       {
         std::unique_lock lock(queue_mu);
+        idle = true;
         wake.wait_for(lock, options.tick, [&] { return stopping || !queue.empty(); });
+        idle = false;
+        if (!stopping && !queue.empty() && queued_records < options.gather_records) {
+          // Submit does not wake this wait, except for a full batch or Stop.
+          wake.wait_for(lock, options.gather,
+                        [&] { return stopping || queued_records >= options.gather_records; });
+        }
         batches = Take();
         stop = stopping;
       }
@@ -435,13 +443,16 @@ void Monitor::Stop() {
 void Monitor::Submit(std::vector<std::string> records, std::vector<std::int64_t> journal_seqs,
                      std::vector<std::int64_t> arrivals) {
   if (records.empty()) return;
+  bool wake = false;
   {
     std::lock_guard lock(impl_->queue_mu);
     impl_->queued_records += records.size();
     impl_->queue.push_back({std::move(records), std::chrono::steady_clock::now(),
                             std::move(journal_seqs), std::move(arrivals)});
+    wake = impl_->idle || impl_->queued_records >= impl_->options.gather_records;
+    if (wake) impl_->idle = false;  // one wake-up is enough
   }
-  impl_->wake.notify_one();
+  if (wake) impl_->wake.notify_one();
 }
 
 void Monitor::Drain() {
