@@ -250,6 +250,13 @@ struct Pipeline::Impl {
     counter("trailwatch_alarm_state_changes_total", "Alarm state changes.", m.changes);
     counter("trailwatch_detection_alerts_total", "Detection alerts and roll-ups.", m.alerts);
     gauge("trailwatch_events_queued", "Records waiting for the monitor.", m.queued);
+    const store::StoreStats st = store->Stats();
+    counter("trailwatch_store_commits_total",
+            "Write transactions committed (one fsync each) for vault writes and audit records.",
+            st.batches);
+    counter("trailwatch_store_writes_total",
+            "Write jobs those commits carried; jobs per commit is the group-commit batch size.",
+            st.jobs);
     gauge("trailwatch_events_held",
           "Events kept in memory for alarm changes and alerts that may still name them.",
           m.held_events);

@@ -726,6 +726,10 @@ trail: {{delivery_seconds: 1}}
             check_mail_names(m, OUTSIDER, SECRET_NAME, "203.0.113.7", m["subject"])
         verifier.verify(ch.posts())
 
+        commits = daemon.metric("trailwatch_store_commits_total")
+        writes = daemon.metric("trailwatch_store_writes_total")
+        check(commits and writes and writes >= commits,
+              f"/metrics: the vault's calls were committed (commits {commits}, writes {writes})")
         mark = ch.mark()
         check(daemon.stop() == 0, "SIGTERM: trailwatch up exits 0")
         daemon = Daemon(binary, config, data, port, work).start()
