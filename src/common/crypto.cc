@@ -11,10 +11,26 @@
 
 namespace trailwatch {
 
+namespace {
+
+// Fetched once: OpenSSL 3's one-shot SHA256() looks the algorithm up in the provider store on
+// every call, and SigV4 hashes three times per request.
+const EVP_MD* Sha256Md() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md != nullptr ? md : EVP_sha256();
+}
+
+}  // namespace
+
 std::string Sha256(std::string_view data) {
   std::string out(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         reinterpret_cast<unsigned char*>(out.data()));
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
+                 Sha256Md(), nullptr) != 1) {
+    // Only on allocation failure; SHA256() itself, which this replaces, cannot report one.
+    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+           reinterpret_cast<unsigned char*>(out.data()));
+  }
   return out;
 }
 

@@ -25,6 +25,13 @@ struct CtxFree {
 };
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
 
+// Fetched once: passing EVP_aes_256_gcm() makes every Init look the cipher up in OpenSSL 3's
+// provider store again, and GetSecretValue opens two sealed values per call.
+const EVP_CIPHER* Gcm() {
+  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return cipher != nullptr ? cipher : EVP_aes_256_gcm();
+}
+
 const unsigned char* U(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
@@ -54,7 +61,7 @@ Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext,
   out.resize(kNonceSize + plaintext.size() + kTagSize);
   int len = 0;
   int total = 0;
-  if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+  if (EVP_EncryptInit_ex(ctx.get(), Gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kNonceSize),
                           nullptr) != 1 ||
       EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, U(key), U(*nonce)) != 1 ||
@@ -84,7 +91,7 @@ Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std:
   std::string out(n, '\0');
   std::string tag(sealed.substr(kNonceSize + n));
   int len = 0;
-  if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+  if (EVP_DecryptInit_ex(ctx.get(), Gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kNonceSize),
                           nullptr) != 1 ||
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, U(key), U(sealed)) != 1 ||
