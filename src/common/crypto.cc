@@ -1,8 +1,10 @@
 #include "common/crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <unistd.h>
@@ -35,11 +37,42 @@ std::string Sha256(std::string_view data) {
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
+  // OpenSSL 3's one-shot HMAC() fetches the MAC and the digest by name on every call. A
+  // per-thread context with the digest set is copied instead; the copy holding the key is
+  // freed at once, so no key outlives the call.
+  struct Template {
+    EVP_MAC_CTX* ctx = nullptr;
+    Template() {
+      EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+      if (mac == nullptr) return;
+      ctx = EVP_MAC_CTX_new(mac);
+      EVP_MAC_free(mac);  // the context holds its own reference
+      char digest[] = "SHA256";
+      const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                                   OSSL_PARAM_construct_end()};
+      if (ctx != nullptr && EVP_MAC_CTX_set_params(ctx, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        ctx = nullptr;
+      }
+    }
+    ~Template() { EVP_MAC_CTX_free(ctx); }
+  };
+  thread_local const Template t;
   std::string out(SHA256_DIGEST_LENGTH, '\0');
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-       reinterpret_cast<unsigned char*>(out.data()), &len);
+  const auto* k = reinterpret_cast<const unsigned char*>(key.data());
+  const auto* d = reinterpret_cast<const unsigned char*>(data.data());
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  EVP_MAC_CTX* ctx = t.ctx != nullptr ? EVP_MAC_CTX_dup(t.ctx) : nullptr;
+  std::size_t len = 0;
+  const bool ok = ctx != nullptr && EVP_MAC_init(ctx, k, key.size(), nullptr) == 1 &&
+                  EVP_MAC_update(ctx, d, data.size()) == 1 &&
+                  EVP_MAC_final(ctx, o, &len, out.size()) == 1 && len == out.size();
+  EVP_MAC_CTX_free(ctx);
+  if (!ok) {
+    unsigned int n = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), d, data.size(), o, &n);
+    len = n;
+  }
   out.resize(len);
   return out;
 }

@@ -30,8 +30,22 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
 }
 
 void AppendJsonString(std::string* out, std::string_view s) {
+  out->reserve(out->size() + s.size() + 2);
   out->push_back('"');
   for (std::size_t i = 0; i < s.size();) {
+    // Runs of printable ASCII other than '"' and '\\', nearly all of a CloudTrail record, are
+    // copied whole.
+    std::size_t plain = i;
+    while (plain < s.size()) {
+      const auto u = static_cast<unsigned char>(s[plain]);
+      if (u < 0x20 || u >= 0x80 || u == '"' || u == '\\') break;
+      ++plain;
+    }
+    if (plain > i) {
+      out->append(s.data() + i, plain - i);
+      i = plain;
+      if (i == s.size()) break;
+    }
     const char c = s[i];
     switch (c) {
       case '"':

@@ -62,6 +62,12 @@ TEST(JsonTextTest, EscapesLikePythonJsonDumps) {
       {"caf\xC3\xA9", "\"caf\xC3\xA9\""},            // UTF-8 kept as is
       {"bad\xFF", "\"bad\xEF\xBF\xBD\""},            // invalid byte -> U+FFFD
       {"\xE2\x82", "\"\xEF\xBF\xBD\xEF\xBF\xBD\""},  // truncated sequence
+      {"", "\"\""},
+      {"\"lead and trail\\", "\"\\\"lead and trail\\\\\""},
+      {"ab\ncd\xC3\xA9"
+       "ef\x7fgh",
+       "\"ab\\ncd\xC3\xA9"
+       "ef\x7fgh\""},  // runs between escapes
   };
   for (const Case& c : cases) {
     std::string out;
