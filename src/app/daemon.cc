@@ -116,6 +116,9 @@ struct Daemon::Impl {
       } else {
         last = now;
         s = Deliver();
+        if (Status pruned = pipeline->Prune(); !pruned.ok()) {
+          fmt::print(log, "trailwatch: {}\n", pruned.ToString());
+        }
         if (auto rotated = vault->RotateDue(clock.Now()); !rotated.ok()) {
           fmt::print(log, "trailwatch: rotation: {}\n", rotated.status().ToString());
         }

@@ -483,6 +483,25 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config, store::
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
+Status Pipeline::Prune() {
+  constexpr std::int64_t kJournalMarginMs = 3'600'000;
+  constexpr std::int64_t kOutboxKeepMs = 7 * 86'400'000LL;
+  constexpr std::size_t kChunk = 5000;
+  Impl& p = *impl_;
+  const std::int64_t now = p.clock.Now().time_since_epoch().count();
+  const std::int64_t before = now - p.monitor->HistoryMs() - kJournalMarginMs;
+  for (;;) {
+    auto n = p.store->PruneJournal(before, kChunk);
+    if (!n.ok()) return n.status().WithContext("pruning the journal");
+    if (static_cast<std::size_t>(*n) < kChunk) break;
+  }
+  Status st = p.store->Write([&](store::Transaction& tx) -> Status {
+    auto n = tx.PruneOutbox(now - kOutboxKeepMs);
+    return n.ok() ? Status::Ok() : n.status();
+  });
+  return st.ok() ? st : st.WithContext("pruning the outbox");
+}
+
 void Pipeline::Submit(std::vector<store::JournalEntry> records) {
   std::vector<std::string> texts;
   std::vector<std::int64_t> seqs;

@@ -38,6 +38,11 @@ class Pipeline {
   // /api/alarms, /api/alarms/{name}/history, /api/alerts, /api/outbox, /metrics and the SNS
   // signing certificate. Before the server starts.
   void AddRoutes(server::Server* http);
+  // Deletes what the store no longer needs, so that it does not grow with every call: journal
+  // entries already in trail log files and evaluated, once older than anything the monitor
+  // replays at its next start (HistoryMs) plus an hour; outbox messages delivered or
+  // dead-lettered more than 7 days ago. In chunks, so vault writes interleave. Any thread.
+  Status Prune();
   // Starts the monitor, the outbox dispatchers and the followers.
   Status Start();
   // Stops the followers, processes what the monitor has queued, queues its notifications and

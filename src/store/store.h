@@ -291,6 +291,11 @@ class Store {
   virtual Status MarkMonitored(const std::vector<std::int64_t>& seqs,
                                std::int64_t watermark_ms) = 0;
 
+  // Deletes up to `max_rows` journal entries, oldest first, that are delivered (in a trail log
+  // file), evaluated by the monitor and older than `before_ms` (event time); returns how many.
+  // An entry missing either mark is never deleted, whatever its age.
+  virtual Result<std::int64_t> PruneJournal(std::int64_t before_ms, std::size_t max_rows) = 0;
+
   virtual StoreStats Stats() const = 0;
 
   // Schema version this build writes (PRAGMA user_version after Open).

@@ -458,6 +458,18 @@ Status SqlTransaction::MarkDelivered(std::int64_t upto) {
               });
 }
 
+Result<std::int64_t> SqlTransaction::PruneJournal(std::int64_t before_ms, std::size_t max_rows) {
+  return With(
+      "DELETE FROM audit_journal WHERE seq IN (SELECT seq FROM audit_journal "
+      "WHERE event_time_ms < ?1 AND delivered = 1 AND monitored = 1 ORDER BY seq LIMIT ?2)",
+      [&](Statement& s) -> Result<std::int64_t> {
+        s.Bind(1, before_ms);
+        s.Bind(2, static_cast<std::int64_t>(max_rows));
+        if (Status st = s.Run(); !st.ok()) return st;
+        return std::int64_t{sqlite3_changes(conn_->db())};
+      });
+}
+
 Status SqlTransaction::Nested(const std::function<bool(Transaction&)>& fn) {
   if (Status s = conn_->Exec("SAVEPOINT nested"); !s.ok()) return s;
   bool keep = false;

@@ -78,6 +78,7 @@ class SqlTransaction final : public Transaction {
   Result<std::vector<JournalEntry>> JournalFrom(std::int64_t from_seq, std::size_t limit);
   Status MarkMonitored(const std::vector<std::int64_t>& seqs, std::int64_t watermark_ms);
   Status MarkDelivered(std::int64_t upto);
+  Result<std::int64_t> PruneJournal(std::int64_t before_ms, std::size_t max_rows);
 
  private:
   // Runs `fn` with the cached statement for `sql`, resetting it afterwards.

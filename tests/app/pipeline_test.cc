@@ -125,6 +125,34 @@ class PipelineTest : public ::testing::Test {
   Config config_;
 };
 
+// The journal is pruned of what is both in a trail log file and evaluated, once older than the
+// monitor's replay window plus an hour; anything missing a mark stays at any age.
+TEST_F(PipelineTest, PruneKeepsWhatTheTrailOrTheMonitorStillNeeds) {
+  log_ = std::fopen((dir_.path() + "/pipeline.log").c_str(), "a");
+  ASSERT_NE(log_, nullptr);
+  auto p = Pipeline::Create(config_, store_.get(), clock_, log_);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  const std::int64_t now = NowSecondMs();
+  const std::int64_t days_ago = now - 3 * 86'400'000LL;
+  const std::int64_t just_now = now - 60'000;
+  auto old = Journal(
+      days_ago, {SecretRead(days_ago, "a"), SecretRead(days_ago, "b"), SecretRead(days_ago, "c")});
+  auto recent = Journal(just_now, {SecretRead(just_now, "d")});
+  auto old_undelivered = Journal(days_ago, {SecretRead(days_ago, "e")});
+  ASSERT_EQ(old.size(), 3u);
+  ASSERT_TRUE(store_->MarkDelivered(recent[0].seq).ok());
+  // "b" was never evaluated (a crash); everything else was.
+  ASSERT_TRUE(
+      store_->MarkMonitored({old[0].seq, old[2].seq, recent[0].seq, old_undelivered[0].seq}, now)
+          .ok());
+  ASSERT_TRUE((*p)->Prune().ok());
+  auto left = store_->ReadJournalFrom(0, 100);
+  ASSERT_TRUE(left.ok());
+  std::vector<std::int64_t> seqs;
+  for (const auto& e : *left) seqs.push_back(e.seq);
+  EXPECT_EQ(seqs, (std::vector<std::int64_t>{old[1].seq, recent[0].seq, old_undelivered[0].seq}));
+}
+
 TEST_F(PipelineTest, RecordsACrashLeftUnevaluatedAreEvaluatedAtTheNextStart) {
   const std::int64_t now = clock_.Now().time_since_epoch().count();
   // The vault's records carry whole seconds. The record's minute closed before the restart:

@@ -53,6 +53,48 @@ TEST(JournalTest, ReadAndMarkDelivered) {
   EXPECT_EQ((*rest)[0].account, "123456789012");
 }
 
+// Only entries that are delivered, evaluated and old go, oldest first, at most max_rows at a
+// time; seqs are never reused after a prune.
+TEST(JournalTest, PruneDeletesOnlyDeliveredEvaluatedOldEntries) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db");
+  ASSERT_NE(store, nullptr);
+  // seqs 1-8, event times 100-107.
+  ASSERT_TRUE(Append(*store, {100, 101, 102, 103, 104, 105, 106, 107}).ok());
+  ASSERT_TRUE(store->MarkDelivered(6).ok());  // 7 and 8 are not in a log file
+  ASSERT_TRUE(store->MarkMonitored({1, 2, 3, 5, 6, 7, 8}, 107).ok());  // 4 is not evaluated
+  const struct {
+    const char* name;
+    std::int64_t before_ms;
+    std::size_t max_rows;
+    std::int64_t deleted;
+    std::vector<std::int64_t> left;
+  } steps[] = {
+      {"nothing is older than 100", 100, 100, 0, {1, 2, 3, 4, 5, 6, 7, 8}},
+      {"at most max_rows, oldest first", 110, 2, 2, {3, 4, 5, 6, 7, 8}},
+      {"the unevaluated and the undelivered stay", 110, 100, 3, {4, 7, 8}},
+      {"and stay at any age", 1'000'000, 100, 0, {4, 7, 8}},
+  };
+  for (const auto& step : steps) {
+    SCOPED_TRACE(step.name);
+    auto deleted = store->PruneJournal(step.before_ms, step.max_rows);
+    ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+    EXPECT_EQ(*deleted, step.deleted);
+    auto left = store->ReadJournalFrom(0, 100);
+    ASSERT_TRUE(left.ok());
+    EXPECT_EQ(Seqs(*left), step.left);
+  }
+  ASSERT_TRUE(store->MarkDelivered(8).ok());
+  ASSERT_TRUE(store->MarkMonitored({4}, 107).ok());
+  auto all = store->PruneJournal(1'000'000, 100);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(*all, 3);
+  ASSERT_TRUE(Append(*store, {200}).ok());
+  auto next = store->ReadJournalFrom(0, 100);
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(Seqs(*next), std::vector<std::int64_t>{9});
+}
+
 // The take-up point: the first unevaluated entry or the first inside the window, whichever
 // comes first, the window capped at max_rows entries before the end.
 TEST(JournalTest, MonitorResumePoint) {
