@@ -2,6 +2,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/params.h>
@@ -18,7 +19,13 @@ namespace {
 // Fetched once: OpenSSL 3's one-shot SHA256() looks the algorithm up in the provider store on
 // every call, and SigV4 hashes three times per request.
 const EVP_MD* Sha256Md() {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  static EVP_MD* const md = [] {
+    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    // A failure leaves entries in this thread's error queue, which a later TLS call would
+    // take for its own.
+    if (fetched == nullptr) ERR_clear_error();
+    return fetched;
+  }();
   return md != nullptr ? md : EVP_sha256();
 }
 
@@ -30,6 +37,7 @@ std::string Sha256(std::string_view data) {
   if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
                  Sha256Md(), nullptr) != 1) {
     // Only on allocation failure; SHA256() itself, which this replaces, cannot report one.
+    ERR_clear_error();
     SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
            reinterpret_cast<unsigned char*>(out.data()));
   }
@@ -44,7 +52,10 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
     EVP_MAC_CTX* ctx = nullptr;
     Template() {
       EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-      if (mac == nullptr) return;
+      if (mac == nullptr) {
+        ERR_clear_error();
+        return;
+      }
       ctx = EVP_MAC_CTX_new(mac);
       EVP_MAC_free(mac);  // the context holds its own reference
       char digest[] = "SHA256";
@@ -54,6 +65,7 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
         EVP_MAC_CTX_free(ctx);
         ctx = nullptr;
       }
+      if (ctx == nullptr) ERR_clear_error();
     }
     ~Template() { EVP_MAC_CTX_free(ctx); }
   };
@@ -69,6 +81,7 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
                   EVP_MAC_final(ctx, o, &len, out.size()) == 1 && len == out.size();
   EVP_MAC_CTX_free(ctx);
   if (!ok) {
+    ERR_clear_error();
     unsigned int n = 0;
     HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), d, data.size(), o, &n);
     len = n;

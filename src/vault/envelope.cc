@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,7 +29,11 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
 // Fetched once: passing EVP_aes_256_gcm() makes every Init look the cipher up in OpenSSL 3's
 // provider store again, and GetSecretValue opens two sealed values per call.
 const EVP_CIPHER* Gcm() {
-  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  static EVP_CIPHER* const cipher = [] {
+    EVP_CIPHER* fetched = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+    if (fetched == nullptr) ERR_clear_error();  // or a later TLS call takes it for its own
+    return fetched;
+  }();
   return cipher != nullptr ? cipher : EVP_aes_256_gcm();
 }
 
