@@ -6,8 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "app/commands.h"
 #include "common/time.h"
@@ -368,6 +371,65 @@ TEST(MonitorTest, DefaultValueMinutesAlarmLiveAsInTheReplay) {
     alarm = alarm || line.find(R"("new":"ALARM")") != std::string::npos;
   }
   EXPECT_TRUE(alarm) << "the quiet minute's default 0 breaches";
+}
+
+// A started monitor wakes for a submission while it waits (one record from an idle vault),
+// and for a full batch while it gathers; neither waits for the tick or the gather delay, set
+// here to a minute so that waiting for them would show.
+TEST(MonitorTest, AStartedMonitorWakesForAnIdleSubmissionAndForAFullBatch) {
+  auto set = rules::LoadRuleFile("pack:secrets");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  const struct {
+    const char* name;
+    std::chrono::microseconds gather;
+    std::vector<std::size_t> submissions;  // records per Submit, back to back
+  } cases[] = {
+      {"one record to an idle monitor", std::chrono::milliseconds(2), {1}},
+      {"the rest of a batch while it gathers", std::chrono::minutes(1), {1, 3}},
+      {"a full batch at once", std::chrono::minutes(1), {4}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::int64_t> evaluated;
+    MonitorOptions mo;
+    mo.tick = std::chrono::minutes(1);
+    mo.gather = c.gather;
+    mo.gather_records = 4;
+    mo.on_journal = [&](std::vector<std::int64_t> seqs, std::int64_t) {
+      std::lock_guard lock(mu);
+      evaluated.insert(evaluated.end(), seqs.begin(), seqs.end());
+      cv.notify_all();
+    };
+    auto monitor = Monitor::Create(*set, mo, SystemClock::Instance());
+    ASSERT_TRUE(monitor.ok()) << monitor.status().ToString();
+    (*monitor)->Start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let it reach its wait
+    const std::string time =
+        FormatIso8601(SystemClock::Instance().Now().time_since_epoch().count());
+    std::int64_t seq = 0;
+    for (std::size_t n : c.submissions) {
+      std::vector<std::string> records;
+      std::vector<std::int64_t> seqs;
+      for (std::size_t i = 0; i < n; ++i) {
+        records.push_back(
+            Record(time.c_str(), "secretsmanager.amazonaws.com", "GetSecretValue", "IAMUser"));
+        seqs.push_back(++seq);
+      }
+      (*monitor)->Submit(std::move(records), std::move(seqs));
+      // Lets the monitor take the first submission and start gathering.
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    bool all = false;
+    {
+      std::unique_lock lock(mu);
+      all = cv.wait_for(lock, std::chrono::seconds(20),
+                        [&] { return evaluated.size() == static_cast<std::size_t>(seq); });
+    }
+    EXPECT_TRUE(all) << "evaluated " << evaluated.size() << " of " << seq;
+    (*monitor)->Stop();
+  }
 }
 
 }  // namespace
