@@ -491,15 +491,21 @@ Status Pipeline::Prune() {
   const std::int64_t now = p.clock.Now().time_since_epoch().count();
   const std::int64_t before = now - p.monitor->HistoryMs() - kJournalMarginMs;
   for (;;) {
-    auto n = p.store->PruneJournal(before, kChunk);
+    auto n = p.store->PruneJournal(before, p.monitor->HistoryMs() + kJournalMarginMs, kChunk);
     if (!n.ok()) return n.status().WithContext("pruning the journal");
     if (static_cast<std::size_t>(*n) < kChunk) break;
   }
-  Status st = p.store->Write([&](store::Transaction& tx) -> Status {
-    auto n = tx.PruneOutbox(now - kOutboxKeepMs);
-    return n.ok() ? Status::Ok() : n.status();
-  });
-  return st.ok() ? st : st.WithContext("pruning the outbox");
+  for (;;) {
+    std::int64_t n = 0;
+    Status st = p.store->Write([&](store::Transaction& tx) -> Status {
+      auto pruned = tx.PruneOutbox(now - kOutboxKeepMs, kChunk);
+      if (!pruned.ok()) return pruned.status();
+      n = *pruned;
+      return Status::Ok();
+    });
+    if (!st.ok()) return st.WithContext("pruning the outbox");
+    if (static_cast<std::size_t>(n) < kChunk) return Status::Ok();
+  }
 }
 
 void Pipeline::Submit(std::vector<store::JournalEntry> records) {

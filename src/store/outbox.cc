@@ -198,13 +198,17 @@ Result<OutboxCounts> SqlTransaction::CountOutbox() {
               });
 }
 
-Result<std::int64_t> SqlTransaction::PruneOutbox(std::int64_t finished_before_ms) {
-  return With("DELETE FROM outbox WHERE state IN ('delivered', 'dead') AND finished_ms < ?1",
-              [&](Statement& s) -> Result<std::int64_t> {
-                s.Bind(1, finished_before_ms);
-                if (Status st = s.Run(); !st.ok()) return st;
-                return std::int64_t{sqlite3_changes(conn_->db())};
-              });
+Result<std::int64_t> SqlTransaction::PruneOutbox(std::int64_t finished_before_ms,
+                                                 std::size_t max_rows) {
+  return With(
+      "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state != 'pending' "
+      "AND finished_ms < ?1 ORDER BY finished_ms LIMIT ?2)",
+      [&](Statement& s) -> Result<std::int64_t> {
+        s.Bind(1, finished_before_ms);
+        s.Bind(2, static_cast<std::int64_t>(max_rows));
+        if (Status st = s.Run(); !st.ok()) return st;
+        return std::int64_t{sqlite3_changes(conn_->db())};
+      });
 }
 
 }  // namespace trailwatch::store::internal

@@ -7,7 +7,7 @@
 namespace trailwatch::store::internal {
 namespace {
 
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     // 0 -> 1: the initial schema.
     R"sql(
 CREATE TABLE secrets (
@@ -124,6 +124,11 @@ CREATE INDEX audit_journal_unmonitored ON audit_journal(seq) WHERE monitored = 0
     // 4 -> 5: the journal by event time, for the monitor to take up its windows at start.
     R"sql(
 CREATE INDEX audit_journal_by_time ON audit_journal(event_time_ms);
+)sql",
+    // 5 -> 6: finished outbox rows by when they finished, for pruning without reading every
+    // message body.
+    R"sql(
+CREATE INDEX outbox_finished ON outbox(finished_ms) WHERE state != 'pending';
 )sql",
 };
 

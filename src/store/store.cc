@@ -110,10 +110,11 @@ class StoreImpl final : public Store {
                       jobs_.load(std::memory_order_relaxed)};
   }
 
-  Result<std::int64_t> PruneJournal(std::int64_t before_ms, std::size_t max_rows) override {
+  Result<std::int64_t> PruneJournal(std::int64_t before_ms, std::int64_t replay_window_ms,
+                                    std::size_t max_rows) override {
     std::int64_t deleted = 0;
     Status st = Write([&](Transaction& tx) -> Status {
-      auto n = static_cast<SqlTransaction&>(tx).PruneJournal(before_ms, max_rows);
+      auto n = static_cast<SqlTransaction&>(tx).PruneJournal(before_ms, replay_window_ms, max_rows);
       if (!n.ok()) return n.status();
       deleted = *n;
       return Status::Ok();

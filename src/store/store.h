@@ -231,9 +231,10 @@ class Transaction {
   virtual Result<std::vector<OutboxRow>> ListOutbox(const OutboxFilter& filter,
                                                     std::size_t limit) = 0;
   virtual Result<OutboxCounts> CountOutbox() = 0;
-  // Deletes delivered and dead rows finished before `finished_before_ms`; returns how many.
-  // Pending rows are never deleted.
-  virtual Result<std::int64_t> PruneOutbox(std::int64_t finished_before_ms) = 0;
+  // Deletes at most `max_rows` delivered and dead rows finished before `finished_before_ms`,
+  // the longest finished first; returns how many. Pending rows are never deleted.
+  virtual Result<std::int64_t> PruneOutbox(std::int64_t finished_before_ms,
+                                           std::size_t max_rows) = 0;
 
   // Runs `fn` inside a nested SAVEPOINT; when `fn` returns false its changes are rolled back
   // and the enclosing job continues. Returns an error only when SQLite fails.
@@ -291,10 +292,13 @@ class Store {
   virtual Status MarkMonitored(const std::vector<std::int64_t>& seqs,
                                std::int64_t watermark_ms) = 0;
 
-  // Deletes up to `max_rows` journal entries, oldest first, that are delivered (in a trail log
-  // file), evaluated by the monitor and older than `before_ms` (event time); returns how many.
-  // An entry missing either mark is never deleted, whatever its age.
-  virtual Result<std::int64_t> PruneJournal(std::int64_t before_ms, std::size_t max_rows) = 0;
+  // Deletes up to `max_rows` journal entries that are delivered (in a trail log file),
+  // evaluated by the monitor and older than `before_ms` (event time); returns how many. An
+  // entry missing either mark is never deleted, whatever its age, nor is an entry after the
+  // first unevaluated one and within `replay_window_ms` of its event time (a restart replays
+  // from that one, and those rebuild its windows).
+  virtual Result<std::int64_t> PruneJournal(std::int64_t before_ms, std::int64_t replay_window_ms,
+                                            std::size_t max_rows) = 0;
 
   virtual StoreStats Stats() const = 0;
 

@@ -2,6 +2,7 @@
 #include "store/transaction.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 namespace trailwatch::store::internal {
@@ -458,16 +459,54 @@ Status SqlTransaction::MarkDelivered(std::int64_t upto) {
               });
 }
 
-Result<std::int64_t> SqlTransaction::PruneJournal(std::int64_t before_ms, std::size_t max_rows) {
-  return With(
-      "DELETE FROM audit_journal WHERE seq IN (SELECT seq FROM audit_journal "
-      "WHERE event_time_ms < ?1 AND delivered = 1 AND monitored = 1 ORDER BY seq LIMIT ?2)",
-      [&](Statement& s) -> Result<std::int64_t> {
-        s.Bind(1, before_ms);
-        s.Bind(2, static_cast<std::int64_t>(max_rows));
-        if (Status st = s.Run(); !st.ok()) return st;
-        return std::int64_t{sqlite3_changes(conn_->db())};
-      });
+Result<std::int64_t> SqlTransaction::PruneJournal(std::int64_t before_ms,
+                                                  std::int64_t replay_window_ms,
+                                                  std::size_t max_rows) {
+  // A restart replays the monitor from the first unevaluated entry (MonitorResumePoint); the
+  // entries after it within its replay window rebuild the windows it counts in, so they stay.
+  auto first =
+      With("SELECT seq, event_time_ms FROM audit_journal WHERE monitored = 0 ORDER BY seq LIMIT 1",
+           [&](Statement& s) -> Result<std::optional<std::pair<std::int64_t, std::int64_t>>> {
+             using First = std::optional<std::pair<std::int64_t, std::int64_t>>;
+             auto row = s.Step();
+             if (!row.ok()) return row.status();
+             if (!*row) return First();
+             return First(std::in_place, s.Int(0), s.Int(1));
+           });
+  if (!first.ok()) return first.status();
+  // Each DELETE takes an indexed range: by seq (the primary key) or by event time.
+  auto prune = [&](const char* sql, std::int64_t a, std::int64_t b,
+                   std::size_t limit) -> Result<std::int64_t> {
+    return With(sql, [&](Statement& s) -> Result<std::int64_t> {
+      s.Bind(1, a);
+      s.Bind(2, b);
+      s.Bind(3, static_cast<std::int64_t>(limit));
+      if (Status st = s.Run(); !st.ok()) return st;
+      return std::int64_t{sqlite3_changes(conn_->db())};
+    });
+  };
+  if (!*first) {
+    return prune(
+        "DELETE FROM audit_journal WHERE seq IN (SELECT seq FROM audit_journal WHERE seq > ?1 "
+        "AND event_time_ms < ?2 AND delivered = 1 AND monitored = 1 ORDER BY seq LIMIT ?3)",
+        0, before_ms, max_rows);
+  }
+  const auto [seq, time] = **first;
+  auto before = prune(
+      "DELETE FROM audit_journal WHERE seq IN (SELECT seq FROM audit_journal WHERE seq < ?1 "
+      "AND event_time_ms < ?2 AND delivered = 1 AND monitored = 1 ORDER BY seq LIMIT ?3)",
+      seq, before_ms, max_rows);
+  if (!before.ok() || static_cast<std::size_t>(*before) >= max_rows) return before;
+  const std::int64_t window_end =
+      time > INT64_MAX - replay_window_ms ? INT64_MAX : time + replay_window_ms;
+  if (window_end >= before_ms) return before;
+  auto after = prune(
+      "DELETE FROM audit_journal WHERE seq IN (SELECT seq FROM audit_journal WHERE "
+      "event_time_ms > ?1 AND event_time_ms < ?2 AND delivered = 1 AND monitored = 1 "
+      "LIMIT ?3)",
+      window_end, before_ms, max_rows - static_cast<std::size_t>(*before));
+  if (!after.ok()) return after.status();
+  return *before + *after;
 }
 
 Status SqlTransaction::Nested(const std::function<bool(Transaction&)>& fn) {

@@ -69,7 +69,7 @@ class SqlTransaction final : public Transaction {
   Result<std::optional<OutboxRow>> FindOutbox(std::int64_t id) override;
   Result<std::vector<OutboxRow>> ListOutbox(const OutboxFilter& filter, std::size_t limit) override;
   Result<OutboxCounts> CountOutbox() override;
-  Result<std::int64_t> PruneOutbox(std::int64_t finished_before_ms) override;
+  Result<std::int64_t> PruneOutbox(std::int64_t finished_before_ms, std::size_t max_rows) override;
   Status Nested(const std::function<bool(Transaction&)>& fn) override;
 
   // Used by Store itself, not part of the public Transaction.
@@ -78,7 +78,8 @@ class SqlTransaction final : public Transaction {
   Result<std::vector<JournalEntry>> JournalFrom(std::int64_t from_seq, std::size_t limit);
   Status MarkMonitored(const std::vector<std::int64_t>& seqs, std::int64_t watermark_ms);
   Status MarkDelivered(std::int64_t upto);
-  Result<std::int64_t> PruneJournal(std::int64_t before_ms, std::size_t max_rows);
+  Result<std::int64_t> PruneJournal(std::int64_t before_ms, std::int64_t replay_window_ms,
+                                    std::size_t max_rows);
 
  private:
   // Runs `fn` with the cached statement for `sql`, resetting it afterwards.

@@ -200,8 +200,9 @@ class RacingStore final : public store::Store {
   Status MarkMonitored(const std::vector<std::int64_t>& seqs, std::int64_t watermark_ms) override {
     return inner_->MarkMonitored(seqs, watermark_ms);
   }
-  Result<std::int64_t> PruneJournal(std::int64_t before_ms, std::size_t max_rows) override {
-    return inner_->PruneJournal(before_ms, max_rows);
+  Result<std::int64_t> PruneJournal(std::int64_t before_ms, std::int64_t replay_window_ms,
+                                    std::size_t max_rows) override {
+    return inner_->PruneJournal(before_ms, replay_window_ms, max_rows);
   }
   store::StoreStats Stats() const override { return inner_->Stats(); }
 

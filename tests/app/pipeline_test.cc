@@ -126,7 +126,8 @@ class PipelineTest : public ::testing::Test {
 };
 
 // The journal is pruned of what is both in a trail log file and evaluated, once older than the
-// monitor's replay window plus an hour; anything missing a mark stays at any age.
+// monitor's replay window plus an hour; anything missing a mark stays at any age, and so does
+// everything after the first unevaluated record, which a restart replays from.
 TEST_F(PipelineTest, PruneKeepsWhatTheTrailOrTheMonitorStillNeeds) {
   log_ = std::fopen((dir_.path() + "/pipeline.log").c_str(), "a");
   ASSERT_NE(log_, nullptr);
@@ -150,7 +151,15 @@ TEST_F(PipelineTest, PruneKeepsWhatTheTrailOrTheMonitorStillNeeds) {
   ASSERT_TRUE(left.ok());
   std::vector<std::int64_t> seqs;
   for (const auto& e : *left) seqs.push_back(e.seq);
-  EXPECT_EQ(seqs, (std::vector<std::int64_t>{old[1].seq, recent[0].seq, old_undelivered[0].seq}));
+  EXPECT_EQ(seqs, (std::vector<std::int64_t>{old[1].seq, old[2].seq, recent[0].seq,
+                                             old_undelivered[0].seq}));
+  ASSERT_TRUE(store_->MarkMonitored({old[1].seq}, now).ok());
+  ASSERT_TRUE((*p)->Prune().ok());
+  left = store_->ReadJournalFrom(0, 100);
+  ASSERT_TRUE(left.ok());
+  seqs.clear();
+  for (const auto& e : *left) seqs.push_back(e.seq);
+  EXPECT_EQ(seqs, (std::vector<std::int64_t>{recent[0].seq, old_undelivered[0].seq}));
 }
 
 TEST_F(PipelineTest, RecordsACrashLeftUnevaluatedAreEvaluatedAtTheNextStart) {

@@ -54,7 +54,8 @@ TEST(JournalTest, ReadAndMarkDelivered) {
 }
 
 // Only entries that are delivered, evaluated and old go, oldest first, at most max_rows at a
-// time; seqs are never reused after a prune.
+// time, and none after the first unevaluated entry within its replay window (a restart
+// replays from there); seqs are never reused after a prune.
 TEST(JournalTest, PruneDeletesOnlyDeliveredEvaluatedOldEntries) {
   TempDir dir;
   auto store = OpenAt(dir.path() + "/t.db");
@@ -66,29 +67,34 @@ TEST(JournalTest, PruneDeletesOnlyDeliveredEvaluatedOldEntries) {
   const struct {
     const char* name;
     std::int64_t before_ms;
+    std::int64_t replay_window_ms;
     std::size_t max_rows;
     std::int64_t deleted;
     std::vector<std::int64_t> left;
   } steps[] = {
-      {"nothing is older than 100", 100, 100, 0, {1, 2, 3, 4, 5, 6, 7, 8}},
-      {"at most max_rows, oldest first", 110, 2, 2, {3, 4, 5, 6, 7, 8}},
-      {"the unevaluated and the undelivered stay", 110, 100, 3, {4, 7, 8}},
-      {"and stay at any age", 1'000'000, 100, 0, {4, 7, 8}},
+      {"nothing is older than 100", 100, 1'000'000, 100, 0, {1, 2, 3, 4, 5, 6, 7, 8}},
+      {"at most max_rows, oldest first", 110, 1'000'000, 2, 2, {3, 4, 5, 6, 7, 8}},
+      {"none from the first unevaluated on", 110, 1'000'000, 100, 1, {4, 5, 6, 7, 8}},
+      {"at any age", 1'000'000, 1'000'000, 100, 0, {4, 5, 6, 7, 8}},
+      {"but those after its replay window go", 1'000'000, 1, 100, 1, {4, 5, 7, 8}},
   };
   for (const auto& step : steps) {
     SCOPED_TRACE(step.name);
-    auto deleted = store->PruneJournal(step.before_ms, step.max_rows);
+    auto deleted = store->PruneJournal(step.before_ms, step.replay_window_ms, step.max_rows);
     ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
     EXPECT_EQ(*deleted, step.deleted);
     auto left = store->ReadJournalFrom(0, 100);
     ASSERT_TRUE(left.ok());
     EXPECT_EQ(Seqs(*left), step.left);
   }
-  ASSERT_TRUE(store->MarkDelivered(8).ok());
   ASSERT_TRUE(store->MarkMonitored({4}, 107).ok());
-  auto all = store->PruneJournal(1'000'000, 100);
+  auto evaluated = store->PruneJournal(1'000'000, 1'000'000, 100);
+  ASSERT_TRUE(evaluated.ok());
+  EXPECT_EQ(*evaluated, 2) << "the undelivered 7 and 8 stay";
+  ASSERT_TRUE(store->MarkDelivered(8).ok());
+  auto all = store->PruneJournal(1'000'000, 1'000'000, 100);
   ASSERT_TRUE(all.ok());
-  EXPECT_EQ(*all, 3);
+  EXPECT_EQ(*all, 2);
   ASSERT_TRUE(Append(*store, {200}).ok());
   auto next = store->ReadJournalFrom(0, 100);
   ASSERT_TRUE(next.ok());
@@ -172,13 +178,13 @@ TEST(JournalTest, RecordsFromBeforeSchemaFourCountAsEvaluated) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(
-        sqlite3_exec(db,
-                     "DROP INDEX audit_journal_by_time; DROP INDEX audit_journal_unmonitored; "
-                     "ALTER TABLE audit_journal DROP COLUMN monitored; "
-                     "PRAGMA user_version=3",
-                     nullptr, nullptr, nullptr),
-        SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP INDEX outbox_finished; DROP INDEX audit_journal_by_time; "
+                           "DROP INDEX audit_journal_unmonitored; "
+                           "ALTER TABLE audit_journal DROP COLUMN monitored; "
+                           "PRAGMA user_version=3",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
     sqlite3_close(db);
   }
   auto store = OpenAt(path);

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,7 +48,7 @@ TEST(StoreTest, OpenCreatesPrivateFileAndSchema) {
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_EQ(Store::SchemaVersion(), 5);
+  EXPECT_EQ(Store::SchemaVersion(), 6);
 }
 
 TEST(StoreTest, SecretsVersionsStagesRoundTrip) {
@@ -560,18 +561,32 @@ TEST(StoreTest, OutboxListFiltersPagesAndPrunesFinishedRows) {
                     return Status::Ok();
                   })
                   .ok());
-  // Only finished rows older than the bound go; pending ones stay whatever their age.
-  std::int64_t pruned = -1;
-  ASSERT_TRUE(store
-                  ->Write([&](Transaction& tx) {
-                    auto n = tx.PruneOutbox(200);
-                    if (!n.ok()) return n.status();
-                    pruned = *n;
-                    return Status::Ok();
-                  })
-                  .ok());
-  EXPECT_EQ(pruned, 1);
-  EXPECT_EQ(list({}, 10), (V{"m4", "m3", "m2", "m1"}));
+  // Only finished rows older than the bound go, at most max_rows at a time; pending ones stay
+  // whatever their age.
+  const struct {
+    std::int64_t before_ms;
+    std::size_t max_rows;
+    std::int64_t pruned;
+    V left;
+  } prunes[] = {
+      {1'000'000, 1, 1, {"m4", "m3", "m2", "m1"}},  // m0 finished first
+      {1'000'000, 1, 1, {"m4", "m3", "m2"}},
+      {1'000'000, 100, 0, {"m4", "m3", "m2"}},
+  };
+  for (const auto& step : prunes) {
+    SCOPED_TRACE(step.left.size());
+    std::int64_t pruned = -1;
+    ASSERT_TRUE(store
+                    ->Write([&](Transaction& tx) {
+                      auto n = tx.PruneOutbox(step.before_ms, step.max_rows);
+                      if (!n.ok()) return n.status();
+                      pruned = *n;
+                      return Status::Ok();
+                    })
+                    .ok());
+    EXPECT_EQ(pruned, step.pruned);
+    EXPECT_EQ(list({}, 10), step.left);
+  }
 }
 
 // A database at schema 2 (checkpoints, no outbox) gains the outbox on Open and keeps its rows.
@@ -600,6 +615,50 @@ TEST(StoreTest, MigratesVersionTwoForward) {
                     return Status::Ok();
                   })
                   .ok());
+}
+
+// A database at schema 5 gains the outbox's index for pruning on Open; its rows stay.
+TEST(StoreTest, MigratesVersionFiveForward) {
+  TempDir dir;
+  const std::string path = dir.path() + "/t.db";
+  {
+    auto store = OpenAt(path);
+    ASSERT_NE(store, nullptr);
+    EXPECT_TRUE(InsertOutboxRow(*store, MakeOutbox("https://a/", "m", 1)).has_value());
+  }
+  auto indexes = [&path] {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    int n = -1;
+    sqlite3_exec(
+        db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND name='outbox_finished'",
+        [](void* out, int, char** values, char**) {
+          *static_cast<int*>(out) = std::atoi(values[0]);
+          return 0;
+        },
+        &n, nullptr);
+    sqlite3_close(db);
+    return n;
+  };
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DROP INDEX outbox_finished; PRAGMA user_version=5", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  ASSERT_EQ(indexes(), 0);
+  auto store = OpenAt(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(indexes(), 1);
+  auto counts = store->Read([](Transaction& tx) -> Status {
+    auto c = tx.CountOutbox();
+    if (!c.ok()) return c.status();
+    EXPECT_EQ(c->pending, 1);  // the row from before stays
+    return Status::Ok();
+  });
+  EXPECT_TRUE(counts.ok());
 }
 
 TEST(StoreTest, RefusesNewerSchema) {
