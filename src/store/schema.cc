@@ -7,7 +7,7 @@
 namespace trailwatch::store::internal {
 namespace {
 
-constexpr std::array<const char*, 6> kMigrations = {
+constexpr std::array<const char*, 7> kMigrations = {
     // 0 -> 1: the initial schema.
     R"sql(
 CREATE TABLE secrets (
@@ -129,6 +129,22 @@ CREATE INDEX audit_journal_by_time ON audit_journal(event_time_ms);
     // message body.
     R"sql(
 CREATE INDEX outbox_finished ON outbox(finished_ms) WHERE state != 'pending';
+)sql",
+    // 6 -> 7: the journal's delivery and evaluation marks move out of its rows. Setting a flag
+    // rewrote the whole ~1 KB row: the monitor's mark each second and the trail's each delivery
+    // held the writer, and every vault call behind it, for tens of ms to seconds under load.
+    // Delivery is a prefix of the journal (one seq); unevaluated seqs are a small table.
+    R"sql(
+CREATE TABLE journal_unevaluated (seq INTEGER PRIMARY KEY);
+INSERT INTO journal_unevaluated SELECT seq FROM audit_journal WHERE monitored = 0;
+CREATE TABLE journal_marks (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+INSERT INTO journal_marks VALUES ('delivered_through',
+  COALESCE((SELECT MIN(seq) - 1 FROM audit_journal WHERE delivered = 0),
+           (SELECT MAX(seq) FROM audit_journal), 0));
+DROP INDEX audit_journal_undelivered;
+DROP INDEX audit_journal_unmonitored;
+ALTER TABLE audit_journal DROP COLUMN delivered;
+ALTER TABLE audit_journal DROP COLUMN monitored;
 )sql",
 };
 

@@ -348,9 +348,9 @@ Result<std::vector<std::pair<std::string, std::string>>> SqlTransaction::ListChe
 }
 
 Result<std::int64_t> SqlTransaction::AppendJournal(const JournalEntry& e) {
-  return With(
-      "INSERT INTO audit_journal (event_time_ms, account, region, record_json, delivered) "
-      "VALUES (?1, ?2, ?3, ?4, 0)",
+  auto seq = With(
+      "INSERT INTO audit_journal (event_time_ms, account, region, record_json) "
+      "VALUES (?1, ?2, ?3, ?4)",
       [&](Statement& s) -> Result<std::int64_t> {
         s.Bind(1, e.event_time_ms);
         s.Bind(2, std::string_view(e.account));
@@ -359,6 +359,13 @@ Result<std::int64_t> SqlTransaction::AppendJournal(const JournalEntry& e) {
         if (Status st = s.Run(); !st.ok()) return st;
         return std::int64_t{sqlite3_last_insert_rowid(conn_->db())};
       });
+  if (!seq.ok()) return seq;
+  Status st = With("INSERT INTO journal_unevaluated (seq) VALUES (?1)", [&](Statement& s) {
+    s.Bind(1, *seq);
+    return s.Run();
+  });
+  if (!st.ok()) return st;
+  return seq;
 }
 
 namespace {
@@ -385,14 +392,20 @@ Result<std::vector<JournalEntry>> JournalRows(Statement& s) {
 
 }  // namespace
 
+// The columns JournalRows reads, `delivered` and `monitored` from the marks.
+#define TW_JOURNAL_COLUMNS                                                      \
+  "SELECT j.seq, j.event_time_ms, j.account, j.region, j.record_json, "         \
+  "j.seq <= (SELECT seq FROM journal_marks WHERE name = 'delivered_through'), " \
+  "NOT EXISTS (SELECT 1 FROM journal_unevaluated u WHERE u.seq = j.seq) FROM audit_journal j "
+
 Result<std::vector<JournalEntry>> SqlTransaction::Undelivered(std::size_t limit) {
-  return With(
-      "SELECT seq, event_time_ms, account, region, record_json, delivered, monitored "
-      "FROM audit_journal WHERE delivered = 0 ORDER BY seq LIMIT ?1",
-      [&](Statement& s) -> Result<std::vector<JournalEntry>> {
-        s.Bind(1, static_cast<std::int64_t>(limit));
-        return JournalRows(s);
-      });
+  return With(TW_JOURNAL_COLUMNS
+              "WHERE j.seq > (SELECT seq FROM journal_marks WHERE name = 'delivered_through') "
+              "ORDER BY j.seq LIMIT ?1",
+              [&](Statement& s) -> Result<std::vector<JournalEntry>> {
+                s.Bind(1, static_cast<std::int64_t>(limit));
+                return JournalRows(s);
+              });
 }
 
 Result<std::int64_t> SqlTransaction::MonitorResumePoint(std::int64_t since_ms,
@@ -406,7 +419,7 @@ Result<std::int64_t> SqlTransaction::MonitorResumePoint(std::int64_t since_ms,
       return *row ? s.OptInt(0) : std::nullopt;
     });
   };
-  auto unmonitored = one("SELECT MIN(seq) FROM audit_journal WHERE monitored = 0", false);
+  auto unmonitored = one("SELECT MIN(seq) FROM journal_unevaluated", false);
   if (!unmonitored.ok()) return unmonitored.status();
   auto recent = one("SELECT MIN(seq) FROM audit_journal WHERE event_time_ms >= ?1", true);
   if (!recent.ok()) return recent.status();
@@ -421,26 +434,26 @@ Result<std::int64_t> SqlTransaction::MonitorResumePoint(std::int64_t since_ms,
 
 Result<std::vector<JournalEntry>> SqlTransaction::JournalFrom(std::int64_t from_seq,
                                                               std::size_t limit) {
-  return With(
-      "SELECT seq, event_time_ms, account, region, record_json, delivered, monitored "
-      "FROM audit_journal WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
-      [&](Statement& s) -> Result<std::vector<JournalEntry>> {
-        s.Bind(1, from_seq);
-        s.Bind(2, static_cast<std::int64_t>(limit));
-        return JournalRows(s);
-      });
+  return With(TW_JOURNAL_COLUMNS "WHERE j.seq >= ?1 ORDER BY j.seq LIMIT ?2",
+              [&](Statement& s) -> Result<std::vector<JournalEntry>> {
+                s.Bind(1, from_seq);
+                s.Bind(2, static_cast<std::int64_t>(limit));
+                return JournalRows(s);
+              });
 }
+
+#undef TW_JOURNAL_COLUMNS
 
 Status SqlTransaction::MarkMonitored(const std::vector<std::int64_t>& seqs,
                                      std::int64_t watermark_ms) {
-  // Ranges of consecutive seqs, one UPDATE each: the monitor evaluates records mostly in order.
+  // Ranges of consecutive seqs, one DELETE each: the monitor evaluates records mostly in order.
   std::vector<std::int64_t> sorted = seqs;
   std::sort(sorted.begin(), sorted.end());
   for (std::size_t i = 0; i < sorted.size();) {
     std::size_t j = i;
     while (j + 1 < sorted.size() && sorted[j + 1] <= sorted[j] + 1) ++j;
     Status st =
-        With("UPDATE audit_journal SET monitored=1 WHERE seq BETWEEN ?1 AND ?2", [&](Statement& s) {
+        With("DELETE FROM journal_unevaluated WHERE seq BETWEEN ?1 AND ?2", [&](Statement& s) {
           s.Bind(1, sorted[i]);
           s.Bind(2, sorted[j]);
           return s.Run();
@@ -452,7 +465,7 @@ Status SqlTransaction::MarkMonitored(const std::vector<std::int64_t>& seqs,
 }
 
 Status SqlTransaction::MarkDelivered(std::int64_t upto) {
-  return With("UPDATE audit_journal SET delivered=1 WHERE delivered=0 AND seq<=?1",
+  return With("UPDATE journal_marks SET seq = MAX(seq, ?1) WHERE name = 'delivered_through'",
               [&](Statement& s) {
                 s.Bind(1, upto);
                 return s.Run();
@@ -464,17 +477,19 @@ Result<std::int64_t> SqlTransaction::PruneJournal(std::int64_t before_ms,
                                                   std::size_t max_rows) {
   // A restart replays the monitor from the first unevaluated entry (MonitorResumePoint); the
   // entries after it within its replay window rebuild the windows it counts in, so they stay.
-  auto first =
-      With("SELECT seq, event_time_ms FROM audit_journal WHERE monitored = 0 ORDER BY seq LIMIT 1",
-           [&](Statement& s) -> Result<std::optional<std::pair<std::int64_t, std::int64_t>>> {
-             using First = std::optional<std::pair<std::int64_t, std::int64_t>>;
-             auto row = s.Step();
-             if (!row.ok()) return row.status();
-             if (!*row) return First();
-             return First(std::in_place, s.Int(0), s.Int(1));
-           });
+  auto first = With(
+      "SELECT u.seq, j.event_time_ms FROM journal_unevaluated u JOIN audit_journal j "
+      "ON j.seq = u.seq ORDER BY u.seq LIMIT 1",
+      [&](Statement& s) -> Result<std::optional<std::pair<std::int64_t, std::int64_t>>> {
+        using First = std::optional<std::pair<std::int64_t, std::int64_t>>;
+        auto row = s.Step();
+        if (!row.ok()) return row.status();
+        if (!*row) return First();
+        return First(std::in_place, s.Int(0), s.Int(1));
+      });
   if (!first.ok()) return first.status();
-  // Each DELETE takes an indexed range: by seq (the primary key) or by event time.
+  // Each DELETE takes an indexed range: by seq (the primary key) or by event time; entries
+  // after `delivered_through` are not in a log file yet.
   auto prune = [&](const char* sql, std::int64_t a, std::int64_t b,
                    std::size_t limit) -> Result<std::int64_t> {
     return With(sql, [&](Statement& s) -> Result<std::int64_t> {
@@ -485,25 +500,42 @@ Result<std::int64_t> SqlTransaction::PruneJournal(std::int64_t before_ms,
       return std::int64_t{sqlite3_changes(conn_->db())};
     });
   };
-  if (!*first) {
-    return prune(
-        "DELETE FROM audit_journal WHERE seq IN (SELECT seq FROM audit_journal WHERE seq > ?1 "
-        "AND event_time_ms < ?2 AND delivered = 1 AND monitored = 1 ORDER BY seq LIMIT ?3)",
-        0, before_ms, max_rows);
-  }
-  const auto [seq, time] = **first;
+  auto scalar = [&](const char* sql,
+                    std::optional<std::int64_t> arg) -> Result<std::optional<std::int64_t>> {
+    return With(sql, [&](Statement& s) -> Result<std::optional<std::int64_t>> {
+      if (arg) s.Bind(1, *arg);
+      auto row = s.Step();
+      if (!row.ok()) return row.status();
+      return *row ? s.OptInt(0) : std::nullopt;
+    });
+  };
+  auto delivered =
+      scalar("SELECT seq FROM journal_marks WHERE name = 'delivered_through'", std::nullopt);
+  // The first entry not older than before_ms: seqs follow event times within a call's
+  // duration, so the range below ends there instead of reading the whole replay window.
+  auto recent = scalar(
+      "SELECT seq FROM audit_journal WHERE event_time_ms >= ?1 ORDER BY event_time_ms LIMIT 1",
+      before_ms);
+  if (!delivered.ok()) return delivered.status();
+  if (!recent.ok()) return recent.status();
+  // Before the first unevaluated entry (or anywhere when there is none) every entry is
+  // evaluated.
+  std::int64_t bound = std::min(recent->value_or(INT64_MAX), delivered->value_or(0) + 1);
+  if (*first) bound = std::min(bound, (*first)->first);
   auto before = prune(
       "DELETE FROM audit_journal WHERE seq IN (SELECT seq FROM audit_journal WHERE seq < ?1 "
-      "AND event_time_ms < ?2 AND delivered = 1 AND monitored = 1 ORDER BY seq LIMIT ?3)",
-      seq, before_ms, max_rows);
-  if (!before.ok() || static_cast<std::size_t>(*before) >= max_rows) return before;
+      "AND event_time_ms < ?2 ORDER BY seq LIMIT ?3)",
+      bound, before_ms, max_rows);
+  if (!*first || !before.ok() || static_cast<std::size_t>(*before) >= max_rows) return before;
+  const std::int64_t time = (*first)->second;
   const std::int64_t window_end =
       time > INT64_MAX - replay_window_ms ? INT64_MAX : time + replay_window_ms;
   if (window_end >= before_ms) return before;
   auto after = prune(
-      "DELETE FROM audit_journal WHERE seq IN (SELECT seq FROM audit_journal WHERE "
-      "event_time_ms > ?1 AND event_time_ms < ?2 AND delivered = 1 AND monitored = 1 "
-      "LIMIT ?3)",
+      "DELETE FROM audit_journal WHERE seq IN (SELECT j.seq FROM audit_journal j WHERE "
+      "j.event_time_ms > ?1 AND j.event_time_ms < ?2 "
+      "AND j.seq <= (SELECT seq FROM journal_marks WHERE name = 'delivered_through') "
+      "AND NOT EXISTS (SELECT 1 FROM journal_unevaluated u WHERE u.seq = j.seq) LIMIT ?3)",
       window_end, before_ms, max_rows - static_cast<std::size_t>(*before));
   if (!after.ok()) return after.status();
   return *before + *after;

@@ -179,9 +179,7 @@ TEST(JournalTest, RecordsFromBeforeSchemaFourCountAsEvaluated) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
-                           "DROP INDEX outbox_finished; DROP INDEX audit_journal_by_time; "
-                           "DROP INDEX audit_journal_unmonitored; "
-                           "ALTER TABLE audit_journal DROP COLUMN monitored; "
+                           "DROP INDEX outbox_finished; " TW_JOURNAL_BACK_TO_SCHEMA_3
                            "PRAGMA user_version=3",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
@@ -195,6 +193,48 @@ TEST(JournalTest, RecordsFromBeforeSchemaFourCountAsEvaluated) {
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_TRUE(rows->at(0).monitored);
   EXPECT_EQ(*store->MonitorResumePoint(1500, 100), 2) << "the time index works after migrating";
+}
+
+// Schema 7 moved the delivery and evaluation flags out of the rows: a journal at schema 6
+// keeps which records were delivered (a prefix) and which were evaluated.
+TEST(JournalTest, SchemaSixFlagsBecomeMarks) {
+  TempDir dir;
+  const std::string path = dir.path() + "/t.db";
+  {
+    auto store = OpenAt(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(Append(*store, {1000, 2000, 3000, 4000}).ok());
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           TW_JOURNAL_BACK_TO_SCHEMA_6
+                           "UPDATE audit_journal SET delivered = 1 WHERE seq <= 2; "
+                           "UPDATE audit_journal SET monitored = 1 WHERE seq IN (1, 2, 4); "
+                           "PRAGMA user_version=6",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = OpenAt(path);
+  ASSERT_NE(store, nullptr);
+  auto rows = store->ReadJournalFrom(1, 10);
+  ASSERT_TRUE(rows.ok());
+  std::vector<bool> delivered, monitored;
+  for (const JournalEntry& e : *rows) {
+    delivered.push_back(e.delivered);
+    monitored.push_back(e.monitored);
+  }
+  EXPECT_EQ(delivered, (std::vector<bool>{true, true, false, false}));
+  EXPECT_EQ(monitored, (std::vector<bool>{true, true, false, true}));
+  auto undelivered = store->ReadUndelivered(10);
+  ASSERT_TRUE(undelivered.ok());
+  EXPECT_EQ(Seqs(*undelivered), (std::vector<std::int64_t>{3, 4}));
+  EXPECT_EQ(*store->MonitorResumePoint(5000, 100), 3) << "from the unevaluated record";
+  ASSERT_TRUE(store->MarkDelivered(4).ok());
+  ASSERT_TRUE(store->MarkMonitored({3}, 4000).ok());
+  EXPECT_EQ(*store->PruneJournal(1'000'000, 1, 100), 4);
 }
 
 }  // namespace

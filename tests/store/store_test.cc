@@ -48,7 +48,7 @@ TEST(StoreTest, OpenCreatesPrivateFileAndSchema) {
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_EQ(Store::SchemaVersion(), 6);
+  EXPECT_EQ(Store::SchemaVersion(), 7);
 }
 
 TEST(StoreTest, SecretsVersionsStagesRoundTrip) {
@@ -178,9 +178,7 @@ TEST(StoreTest, CheckpointsPutReplaceAndListByPrefix) {
 }
 
 // What schema 4 added, taken away again to make an older database.
-#define DROP_MONITORED                                                                   \
-  "DROP INDEX audit_journal_by_time; DROP INDEX audit_journal_unmonitored; ALTER TABLE " \
-  "audit_journal DROP COLUMN monitored; "
+#define DROP_MONITORED TW_JOURNAL_BACK_TO_SCHEMA_3
 
 // A database written by the first release (schema 1) gains the checkpoints and outbox tables
 // on Open.
@@ -643,8 +641,10 @@ TEST(StoreTest, MigratesVersionFiveForward) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "DROP INDEX outbox_finished; PRAGMA user_version=5", nullptr,
-                           nullptr, nullptr),
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP INDEX outbox_finished; " TW_JOURNAL_BACK_TO_SCHEMA_6
+                           "PRAGMA user_version=5",
+                           nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
   }
