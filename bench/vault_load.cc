@@ -7,6 +7,11 @@
 //
 // Each request is signed anew, as an SDK would (the signing cost is part of the client's time,
 // not the server's).
+//
+//   vault_load --wrk-script FILE ... [--seconds S]
+//
+// writes instead, for wrk (bench/vault_wrk.lua), the same request signed for each second from
+// now to S + 60 seconds on, and exits: an SDK signing in a given second sends those bytes.
 #include <fmt/format.h>
 #include <httplib.h>
 
@@ -29,6 +34,7 @@ struct Args {
   std::string secret_key = "testing";
   std::string secret_id;
   std::string region = "us-east-1";
+  std::string wrk_script;
   int clients = 8;
   double seconds = 5;
 };
@@ -51,10 +57,65 @@ bool Parse(int argc, char** argv, Args* a) {
       a->clients = std::atoi(v.c_str());
     else if (k == "--seconds")
       a->seconds = std::atof(v.c_str());
+    else if (k == "--wrk-script")
+      a->wrk_script = v;
     else
       return false;
   }
   return !a->secret_id.empty() && a->clients > 0 && a->seconds > 0;
+}
+
+// The request as `SignRequest` signs it at `time`: every header to send.
+trailwatch::Result<std::vector<trailwatch::aws::HttpHeader>> Signed(const Args& args,
+                                                                    const std::string& host_port,
+                                                                    const std::string& body,
+                                                                    trailwatch::TimePoint time) {
+  trailwatch::aws::HttpRequest req;
+  req.method = "POST";
+  req.path = "/";
+  req.headers = {{"Host", host_port},
+                 {"Content-Type", "application/x-amz-json-1.1"},
+                 {"X-Amz-Target", "secretsmanager.GetSecretValue"}};
+  req.body = body;
+  trailwatch::aws::SigningOptions so;
+  so.region = args.region;
+  so.service = "secretsmanager";
+  so.time = time;
+  trailwatch::aws::Credentials creds{args.access_key, args.secret_key, ""};
+  auto signed_req = trailwatch::aws::SignRequest(req, creds, so);
+  if (!signed_req.ok()) return signed_req.status();
+  std::vector<trailwatch::aws::HttpHeader> out = req.headers;
+  out.insert(out.end(), signed_req->headers_to_add.begin(), signed_req->headers_to_add.end());
+  return out;
+}
+
+// A Lua chunk for bench/vault_wrk.lua: {start = epoch seconds, body = ..., headers = {one
+// table per second}}. Header values are Lua long strings: they hold no "]==]".
+int WriteWrkScript(const Args& args, const std::string& host_port, const std::string& body) {
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(trailwatch::SystemClock::Instance().Now());
+  std::string lua = fmt::format("return {{start = {}, body = [==[{}]==], headers = {{\n",
+                                now.time_since_epoch().count(), body);
+  const int count = static_cast<int>(args.seconds) + 60;
+  for (int i = 0; i < count; ++i) {
+    auto headers = Signed(args, host_port, body, now + std::chrono::seconds(i));
+    if (!headers.ok()) {
+      std::fprintf(stderr, "vault_load: %s\n", headers.status().ToString().c_str());
+      return 1;
+    }
+    lua += "  {";
+    for (const auto& h : *headers)
+      lua += fmt::format("[ [==[{}]==] ] = [==[{}]==], ", h.name, h.value);
+    lua += "},\n";
+  }
+  lua += "}}\n";
+  std::FILE* f = std::fopen(args.wrk_script.c_str(), "w");
+  if (f == nullptr || std::fwrite(lua.data(), 1, lua.size(), f) != lua.size() ||
+      std::fclose(f) != 0) {
+    std::fprintf(stderr, "vault_load: cannot write %s\n", args.wrk_script.c_str());
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -69,6 +130,7 @@ int main(int argc, char** argv) {
   }
   const std::string host_port = args.endpoint.substr(args.endpoint.find("://") + 3);
   const std::string body = fmt::format(R"({{"SecretId":"{}"}})", args.secret_id);
+  if (!args.wrk_script.empty()) return WriteWrkScript(args, host_port, body);
   std::atomic<bool> stop{false};
   std::atomic<long> errors{0};
   std::vector<std::vector<double>> latencies(static_cast<std::size_t>(args.clients));
@@ -79,27 +141,17 @@ int main(int argc, char** argv) {
       httplib::Client client(args.endpoint);
       client.set_keep_alive(true);
       client.set_tcp_nodelay(true);
-      trailwatch::aws::Credentials creds{args.access_key, args.secret_key, ""};
       auto& mine = latencies[static_cast<std::size_t>(c)];
       while (!stop.load(std::memory_order_relaxed)) {
-        trailwatch::aws::HttpRequest req;
-        req.method = "POST";
-        req.path = "/";
-        req.headers = {{"Host", host_port},
-                       {"Content-Type", "application/x-amz-json-1.1"},
-                       {"X-Amz-Target", "secretsmanager.GetSecretValue"}};
-        req.body = body;
-        trailwatch::aws::SigningOptions so;
-        so.region = args.region;
-        so.service = "secretsmanager";
-        so.time = clock.Now();
-        auto signed_req = trailwatch::aws::SignRequest(req, creds, so);
-        if (!signed_req.ok()) {
+        auto signed_headers = Signed(args, host_port, body, clock.Now());
+        if (!signed_headers.ok()) {
           ++errors;
           continue;
         }
-        httplib::Headers headers = {{"X-Amz-Target", "secretsmanager.GetSecretValue"}};
-        for (const auto& h : signed_req->headers_to_add) headers.emplace(h.name, h.value);
+        httplib::Headers headers;
+        for (const auto& h : *signed_headers) {
+          if (h.name != "Host" && h.name != "Content-Type") headers.emplace(h.name, h.value);
+        }
         const auto start = std::chrono::steady_clock::now();
         auto res = client.Post("/", headers, body, "application/x-amz-json-1.1");
         const auto end = std::chrono::steady_clock::now();
