@@ -512,7 +512,9 @@ Result<std::int64_t> SqlTransaction::PruneJournal(std::int64_t before_ms,
   auto delivered =
       scalar("SELECT seq FROM journal_marks WHERE name = 'delivered_through'", std::nullopt);
   // The first entry not older than before_ms: seqs follow event times within a call's
-  // duration, so the range below ends there instead of reading the whole replay window.
+  // duration, so the range below ends there instead of reading the whole replay window. The
+  // bound only holds deletions back: an old entry after it (a clock step) waits for a later
+  // prune.
   auto recent = scalar(
       "SELECT seq FROM audit_journal WHERE event_time_ms >= ?1 ORDER BY event_time_ms LIMIT 1",
       before_ms);

@@ -101,6 +101,35 @@ TEST(JournalTest, PruneDeletesOnlyDeliveredEvaluatedOldEntries) {
   EXPECT_EQ(Seqs(*next), std::vector<std::int64_t>{9});
 }
 
+// An entry older than before_ms whose seq comes after a newer entry's (calls finishing out of
+// order, a clock step) is kept until a later prune reaches it; none is deleted early.
+TEST(JournalTest, PruneStopsAtTheFirstRecentEntry) {
+  TempDir dir;
+  auto store = OpenAt(dir.path() + "/t.db");
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(Append(*store, {100, 300, 200, 400}).ok());  // seqs 1-4
+  ASSERT_TRUE(store->MarkDelivered(4).ok());
+  ASSERT_TRUE(store->MarkMonitored({1, 2, 3, 4}, 400).ok());
+  const struct {
+    std::int64_t before_ms;
+    std::int64_t deleted;
+    std::vector<std::int64_t> left;
+  } steps[] = {
+      {250, 1, {2, 3, 4}},  // seq 3 (200) is after seq 2 (300): it waits
+      {350, 2, {4}},
+      {1'000, 1, {}},
+  };
+  for (const auto& step : steps) {
+    SCOPED_TRACE(step.before_ms);
+    auto deleted = store->PruneJournal(step.before_ms, 1'000'000, 100);
+    ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+    EXPECT_EQ(*deleted, step.deleted);
+    auto left = store->ReadJournalFrom(0, 100);
+    ASSERT_TRUE(left.ok());
+    EXPECT_EQ(Seqs(*left), step.left);
+  }
+}
+
 // The take-up point: the first unevaluated entry or the first inside the window, whichever
 // comes first, the window capped at max_rows entries before the end.
 TEST(JournalTest, MonitorResumePoint) {
