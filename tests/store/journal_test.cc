@@ -1,7 +1,6 @@
 // The audit journal: delivery marks for the trail, evaluation marks and the take-up point for
 // the live monitor.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <string>
 #include <vector>
@@ -204,16 +203,8 @@ TEST(JournalTest, RecordsFromBeforeSchemaFourCountAsEvaluated) {
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(Append(*store, {1000, 2000}).ok());
   }
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db,
-                           "DROP INDEX outbox_finished; " TW_JOURNAL_BACK_TO_SCHEMA_3
-                           "PRAGMA user_version=3",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-  }
+  ASSERT_TRUE(ExecSql(
+      path, "DROP INDEX outbox_finished; " TW_JOURNAL_BACK_TO_SCHEMA_3 "PRAGMA user_version=3"));
   auto store = OpenAt(path);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(*store->MonitorResumePoint(5000, 100), 3) << "older records count as evaluated";
@@ -234,18 +225,10 @@ TEST(JournalTest, SchemaSixFlagsBecomeMarks) {
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(Append(*store, {1000, 2000, 3000, 4000}).ok());
   }
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db,
-                           TW_JOURNAL_BACK_TO_SCHEMA_6
-                           "UPDATE audit_journal SET delivered = 1 WHERE seq <= 2; "
-                           "UPDATE audit_journal SET monitored = 1 WHERE seq IN (1, 2, 4); "
-                           "PRAGMA user_version=6",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-  }
+  ASSERT_TRUE(ExecSql(path, TW_JOURNAL_BACK_TO_SCHEMA_6
+                      "UPDATE audit_journal SET delivered = 1 WHERE seq <= 2; "
+                      "UPDATE audit_journal SET monitored = 1 WHERE seq IN (1, 2, 4); "
+                      "PRAGMA user_version=6"));
   auto store = OpenAt(path);
   ASSERT_NE(store, nullptr);
   auto rows = store->ReadJournalFrom(1, 10);

@@ -186,17 +186,9 @@ TEST(StoreTest, MigratesVersionOneForward) {
   TempDir dir;
   const std::string path = dir.path() + "/t.db";
   { ASSERT_NE(OpenAt(path), nullptr); }
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    // Back to schema 1: without the checkpoints (2), the outbox (3) and `monitored` (4).
-    ASSERT_EQ(sqlite3_exec(db,
-                           "DROP TABLE checkpoints; DROP TABLE outbox; " DROP_MONITORED
-                           "PRAGMA user_version=1",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-  }
+  // Back to schema 1: without the checkpoints (2), the outbox (3) and `monitored` (4).
+  ASSERT_TRUE(ExecSql(
+      path, "DROP TABLE checkpoints; DROP TABLE outbox; " DROP_MONITORED "PRAGMA user_version=1"));
   auto store = OpenAt(path);
   ASSERT_NE(store, nullptr);
   EXPECT_TRUE(store->Write([](Transaction& tx) { return tx.PutCheckpoint("k", "v", 1); }).ok());
@@ -596,14 +588,7 @@ TEST(StoreTest, MigratesVersionTwoForward) {
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->Write([](Transaction& tx) { return tx.PutCheckpoint("k", "v", 1); }).ok());
   }
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE outbox; " DROP_MONITORED "PRAGMA user_version=2",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-  }
+  ASSERT_TRUE(ExecSql(path, "DROP TABLE outbox; " DROP_MONITORED "PRAGMA user_version=2"));
   auto store = OpenAt(path);
   ASSERT_NE(store, nullptr);
   EXPECT_TRUE(InsertOutboxRow(*store, MakeOutbox("https://a/", "m", 1)).has_value());
@@ -638,16 +623,8 @@ TEST(StoreTest, MigratesVersionFiveForward) {
     sqlite3_close(db);
     return n;
   };
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db,
-                           "DROP INDEX outbox_finished; " TW_JOURNAL_BACK_TO_SCHEMA_6
-                           "PRAGMA user_version=5",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-  }
+  ASSERT_TRUE(ExecSql(
+      path, "DROP INDEX outbox_finished; " TW_JOURNAL_BACK_TO_SCHEMA_6 "PRAGMA user_version=5"));
   ASSERT_EQ(indexes(), 0);
   auto store = OpenAt(path);
   ASSERT_NE(store, nullptr);
@@ -668,12 +645,7 @@ TEST(StoreTest, RefusesNewerSchema) {
     auto store = OpenAt(path);
     ASSERT_NE(store, nullptr);
   }
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(db);
-  }
+  ASSERT_TRUE(ExecSql(path, "PRAGMA user_version=99"));
   StoreOptions o;
   o.path = path;
   auto store = Store::Open(o);

@@ -27,6 +27,10 @@ namespace trailwatch::store {
 // Opens (creating) the store at `path`; null, with a test failure, when that fails.
 std::unique_ptr<Store> OpenAt(const std::string& path, std::size_t max_batch = 256);
 
+// Runs `sql` on the database file at `path` with SQLite directly (to take a database back
+// to an older schema); false, with a test failure naming SQLite's error, when that fails.
+bool ExecSql(const std::string& path, const char* sql);
+
 }  // namespace trailwatch::store
 
 #endif  // TRAILWATCH_TESTS_STORE_STORE_TESTING_H_
