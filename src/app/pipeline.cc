@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -490,22 +491,29 @@ Status Pipeline::Prune() {
   Impl& p = *impl_;
   const std::int64_t now = p.clock.Now().time_since_epoch().count();
   const std::int64_t before = now - p.monitor->HistoryMs() - kJournalMarginMs;
-  for (;;) {
-    auto n = p.store->PruneJournal(before, p.monitor->HistoryMs() + kJournalMarginMs, kChunk);
-    if (!n.ok()) return n.status().WithContext("pruning the journal");
-    if (static_cast<std::size_t>(*n) < kChunk) break;
-  }
-  for (;;) {
+  // One write per chunk, until a chunk comes back short.
+  auto in_chunks = [](const std::function<Result<std::int64_t>()>& chunk) -> Status {
+    for (;;) {
+      auto n = chunk();
+      if (!n.ok()) return n.status();
+      if (static_cast<std::size_t>(*n) < kChunk) return Status::Ok();
+    }
+  };
+  Status st = in_chunks([&] {
+    return p.store->PruneJournal(before, p.monitor->HistoryMs() + kJournalMarginMs, kChunk);
+  });
+  if (!st.ok()) return st.WithContext("pruning the journal");
+  st = in_chunks([&]() -> Result<std::int64_t> {
     std::int64_t n = 0;
-    Status st = p.store->Write([&](store::Transaction& tx) -> Status {
+    Status written = p.store->Write([&](store::Transaction& tx) -> Status {
       auto pruned = tx.PruneOutbox(now - kOutboxKeepMs, kChunk);
-      if (!pruned.ok()) return pruned.status();
-      n = *pruned;
-      return Status::Ok();
+      if (pruned.ok()) n = *pruned;
+      return pruned.ok() ? Status::Ok() : pruned.status();
     });
-    if (!st.ok()) return st.WithContext("pruning the outbox");
-    if (static_cast<std::size_t>(n) < kChunk) return Status::Ok();
-  }
+    if (!written.ok()) return written;
+    return n;
+  });
+  return st.ok() ? st : st.WithContext("pruning the outbox");
 }
 
 void Pipeline::Submit(std::vector<store::JournalEntry> records) {

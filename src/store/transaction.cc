@@ -2,6 +2,7 @@
 #include "store/transaction.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <optional>
 #include <utility>
 
@@ -408,16 +409,21 @@ Result<std::vector<JournalEntry>> SqlTransaction::Undelivered(std::size_t limit)
               });
 }
 
+Result<std::optional<std::int64_t>> SqlTransaction::OptionalInt(const char* sql,
+                                                                std::optional<std::int64_t> arg) {
+  return With(sql, [&](Statement& s) -> Result<std::optional<std::int64_t>> {
+    if (arg) s.Bind(1, *arg);
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    return *row ? s.OptInt(0) : std::nullopt;
+  });
+}
+
 Result<std::int64_t> SqlTransaction::MonitorResumePoint(std::int64_t since_ms,
                                                         std::size_t max_rows) {
   // Three indexed lookups rather than one OR query, which would scan the whole journal.
-  auto one = [&](const char* sql, bool bind_since) -> Result<std::optional<std::int64_t>> {
-    return With(sql, [&](Statement& s) -> Result<std::optional<std::int64_t>> {
-      if (bind_since) s.Bind(1, since_ms);
-      auto row = s.Step();
-      if (!row.ok()) return row.status();
-      return *row ? s.OptInt(0) : std::nullopt;
-    });
+  auto one = [&](const char* sql, bool bind_since) {
+    return OptionalInt(sql, bind_since ? std::optional(since_ms) : std::nullopt);
   };
   auto unmonitored = one("SELECT MIN(seq) FROM journal_unevaluated", false);
   if (!unmonitored.ok()) return unmonitored.status();
@@ -488,46 +494,39 @@ Result<std::int64_t> SqlTransaction::PruneJournal(std::int64_t before_ms,
         return First(std::in_place, s.Int(0), s.Int(1));
       });
   if (!first.ok()) return first.status();
-  // Each DELETE takes an indexed range: by seq (the primary key) or by event time; entries
-  // after `delivered_through` are not in a log file yet.
-  auto prune = [&](const char* sql, std::int64_t a, std::int64_t b,
+  // Each DELETE takes an indexed range: by seq (the primary key) or by event time. Its last
+  // parameter is the row limit.
+  auto prune = [&](const char* sql, std::initializer_list<std::int64_t> args,
                    std::size_t limit) -> Result<std::int64_t> {
     return With(sql, [&](Statement& s) -> Result<std::int64_t> {
-      s.Bind(1, a);
-      s.Bind(2, b);
-      s.Bind(3, static_cast<std::int64_t>(limit));
+      int i = 0;
+      for (std::int64_t a : args) s.Bind(++i, a);
+      s.Bind(++i, static_cast<std::int64_t>(limit));
       if (Status st = s.Run(); !st.ok()) return st;
       return std::int64_t{sqlite3_changes(conn_->db())};
     });
   };
-  auto scalar = [&](const char* sql,
-                    std::optional<std::int64_t> arg) -> Result<std::optional<std::int64_t>> {
-    return With(sql, [&](Statement& s) -> Result<std::optional<std::int64_t>> {
-      if (arg) s.Bind(1, *arg);
-      auto row = s.Step();
-      if (!row.ok()) return row.status();
-      return *row ? s.OptInt(0) : std::nullopt;
-    });
-  };
+  // Entries after it are not in a log file yet.
   auto delivered =
-      scalar("SELECT seq FROM journal_marks WHERE name = 'delivered_through'", std::nullopt);
+      OptionalInt("SELECT seq FROM journal_marks WHERE name = 'delivered_through'", std::nullopt);
   // The first entry not older than before_ms: seqs follow event times within a call's
   // duration, so the range below ends there instead of reading the whole replay window. The
   // bound only holds deletions back: an old entry after it (a clock step) waits for a later
   // prune.
-  auto recent = scalar(
+  auto recent = OptionalInt(
       "SELECT seq FROM audit_journal WHERE event_time_ms >= ?1 ORDER BY event_time_ms LIMIT 1",
       before_ms);
   if (!delivered.ok()) return delivered.status();
   if (!recent.ok()) return recent.status();
   // Before the first unevaluated entry (or anywhere when there is none) every entry is
   // evaluated.
-  std::int64_t bound = std::min(recent->value_or(INT64_MAX), delivered->value_or(0) + 1);
+  const std::int64_t delivered_through = delivered->value_or(0);
+  std::int64_t bound = std::min(recent->value_or(INT64_MAX), delivered_through + 1);
   if (*first) bound = std::min(bound, (*first)->first);
   auto before = prune(
       "DELETE FROM audit_journal WHERE seq IN (SELECT seq FROM audit_journal WHERE seq < ?1 "
       "AND event_time_ms < ?2 ORDER BY seq LIMIT ?3)",
-      bound, before_ms, max_rows);
+      {bound, before_ms}, max_rows);
   if (!*first || !before.ok() || static_cast<std::size_t>(*before) >= max_rows) return before;
   const std::int64_t time = (*first)->second;
   const std::int64_t window_end =
@@ -535,10 +534,9 @@ Result<std::int64_t> SqlTransaction::PruneJournal(std::int64_t before_ms,
   if (window_end >= before_ms) return before;
   auto after = prune(
       "DELETE FROM audit_journal WHERE seq IN (SELECT j.seq FROM audit_journal j WHERE "
-      "j.event_time_ms > ?1 AND j.event_time_ms < ?2 "
-      "AND j.seq <= (SELECT seq FROM journal_marks WHERE name = 'delivered_through') "
-      "AND NOT EXISTS (SELECT 1 FROM journal_unevaluated u WHERE u.seq = j.seq) LIMIT ?3)",
-      window_end, before_ms, max_rows - static_cast<std::size_t>(*before));
+      "j.event_time_ms > ?1 AND j.event_time_ms < ?2 AND j.seq <= ?3 "
+      "AND NOT EXISTS (SELECT 1 FROM journal_unevaluated u WHERE u.seq = j.seq) LIMIT ?4)",
+      {window_end, before_ms, delivered_through}, max_rows - static_cast<std::size_t>(*before));
   if (!after.ok()) return after.status();
   return *before + *after;
 }

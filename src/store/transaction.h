@@ -86,6 +86,9 @@ class SqlTransaction final : public Transaction {
   template <typename Fn>
   auto With(const char* sql, Fn&& fn) -> decltype(fn(std::declval<Statement&>()));
   Result<std::vector<SecretRow>> QuerySecrets(const char* sql, std::optional<std::string_view> arg);
+  // The first column of the first row of `sql` (with `arg` bound to ?1 when given); nullopt
+  // when there is no row or the value is NULL.
+  Result<std::optional<std::int64_t>> OptionalInt(const char* sql, std::optional<std::int64_t> arg);
 
   Connection* conn_;
 };
